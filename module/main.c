@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivisor: /dev/minivisor, system ioctls, and the reference count that
+ * keeps hardware virtualization on while any VM exists.
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include "mv.h"
+
+const struct mv_backend_ops *mv_ops;
+
+static DEFINE_MUTEX(mv_hw_lock);
+static unsigned int mv_hw_users;
+
+/*
+ * VMX is turned on when the first VM is created and off when the last one
+ * goes, so a loaded but idle minivisor never blocks another hypervisor.
+ */
+int mv_hw_get(void)
+{
+	int r = 0;
+
+	mutex_lock(&mv_hw_lock);
+	if (!mv_hw_users)
+		r = mv_ops->enable();
+	if (!r)
+		mv_hw_users++;
+	mutex_unlock(&mv_hw_lock);
+	return r;
+}
+
+void mv_hw_put(void)
+{
+	mutex_lock(&mv_hw_lock);
+	if (!--mv_hw_users)
+		mv_ops->disable();
+	mutex_unlock(&mv_hw_lock);
+}
+
+static long mv_check_cap(unsigned long cap)
+{
+	switch (cap) {
+	case MV_CAP_NR_MEMSLOTS:
+		return MV_MAX_MEMSLOTS;
+	case MV_CAP_MAX_VCPUS:
+		return MV_MAX_VCPUS;
+	case MV_CAP_READONLY_MEM:
+	case MV_CAP_IMMEDIATE_EXIT:
+		return 1;
+	case MV_CAP_VCPU_MMAP_SIZE:
+		return MV_RUN_SIZE;
+	case MV_CAP_MAX_MEMSLOT_SIZE:
+		return MV_MAX_SLOT_MIB;
+	default:
+		/* Hardware-dependent capabilities; 0 for unknown ones. */
+		return mv_ops->cap(cap);
+	}
+}
+
+static long mv_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	switch (ioctl) {
+	case MV_GET_API_VERSION:
+		return MV_API_VERSION;
+	case MV_CHECK_CAP:
+		return mv_check_cap(arg);
+	case MV_CREATE_VM:
+		return mv_vm_create(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations mv_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= mv_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice mv_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "minivisor",
+	.fops	= &mv_dev_fops,
+	.mode	= 0600,
+};
+
+static int __init mv_init(void)
+{
+	int r;
+
+	r = mv_vmx_init(&mv_ops);
+	if (r)
+		return r;
+
+	mv_vcpu_preempt_init();
+	r = misc_register(&mv_miscdev);
+	if (r) {
+		pr_err("minivisor: cannot register /dev/minivisor: %d\n", r);
+		mv_vcpu_preempt_exit();
+		mv_vmx_exit();
+		return r;
+	}
+	mv_info("ready (backend %s, API version %d)\n", mv_ops->name, MV_API_VERSION);
+	return 0;
+}
+
+static void __exit mv_exit(void)
+{
+	/* Every VM holds a module reference through its fd, so none exist. */
+	misc_deregister(&mv_miscdev);
+	mv_vcpu_preempt_exit();
+	mv_vmx_exit();
+}
+
+module_init(mv_init);
+module_exit(mv_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("minivisor: a small VT-x hypervisor");

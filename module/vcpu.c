@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU objects: fd, shared run page, ioctls and the run loop.
+ *
+ * The run loop is the bhyve shape: the backend enters the guest once and
+ * either handles the exit itself (MV_NEXIT_NONE) or describes it neutrally;
+ * core loops until an exit must go to userspace. Before every entry it checks
+ * for pending signals and rescheduling, so a guest spinning in a loop can
+ * never wedge a host CPU or a killed process.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "mv.h"
+#include "../common/x86_decode.h"
+
+static struct preempt_ops mv_preempt_ops;
+
+static struct mv_vcpu *pn_to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct mv_vcpu, pn);
+}
+
+static void mv_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	mv_ops->vcpu_load(pn_to_vcpu(pn), cpu);
+}
+
+static void mv_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	mv_ops->vcpu_put(pn_to_vcpu(pn));
+}
+
+void mv_vcpu_preempt_init(void)
+{
+	mv_preempt_ops.sched_in = mv_sched_in;
+	mv_preempt_ops.sched_out = mv_sched_out;
+	preempt_notifier_inc();
+}
+
+void mv_vcpu_preempt_exit(void)
+{
+	preempt_notifier_dec();
+}
+
+/*
+ * Loads the vCPU on this CPU for the duration of an ioctl. The preempt
+ * notifier moves it (VMCLEAR on the old CPU, VMPTRLD on the new one) if the
+ * thread is scheduled out and migrates meanwhile.
+ */
+static void mv_vcpu_load(struct mv_vcpu *vcpu)
+{
+	int cpu = get_cpu();
+
+	preempt_notifier_register(&vcpu->pn);
+	mv_ops->vcpu_load(vcpu, cpu);
+	put_cpu();
+}
+
+static void mv_vcpu_put(struct mv_vcpu *vcpu)
+{
+	preempt_disable();
+	mv_ops->vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->pn);
+	preempt_enable();
+}
+
+/* Applies data userspace supplied for the previous IN or MMIO read. */
+static void mv_complete_pending(struct mv_vcpu *vcpu)
+{
+	struct mv_pending *p = &vcpu->pending;
+	struct mv_run *run = vcpu->run;
+	u64 val = 0, old;
+
+	switch (p->kind) {
+	case MV_PENDING_PIO_IN:
+		memcpy(&val, (u8 *)run + MV_RUN_IO_DATA_OFFSET, p->size);
+		break;
+	case MV_PENDING_MMIO_READ:
+		memcpy(&val, run->mmio.data, p->size);
+		break;
+	default:
+		return;
+	}
+	old = mv_ops->get_gpr(vcpu, p->reg);
+	mv_ops->set_gpr(vcpu, p->reg, x86_merge_reg(old, val, p->size, p->high_byte));
+	p->kind = MV_PENDING_NONE;
+}
+
+static void mv_exit_internal(struct mv_run *run, u32 suberror, unsigned int ndata,
+			     const u64 *data)
+{
+	run->exit_reason = MV_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = ndata;
+	memcpy(run->internal.data, data, ndata * sizeof(u64));
+}
+
+/*
+ * Translates a neutral exit for userspace. Returns 0 to return to
+ * userspace, 1 to enter the guest again.
+ */
+static int mv_handle_exit(struct mv_vcpu *vcpu)
+{
+	struct mv_exit *e = &vcpu->exit;
+	struct mv_run *run = vcpu->run;
+	u64 data[4];
+
+	switch (e->reason) {
+	case MV_NEXIT_IO:
+		run->exit_reason = MV_EXIT_IO;
+		run->io.direction = e->io.in ? MV_EXIT_IO_IN : MV_EXIT_IO_OUT;
+		run->io.size = e->io.size;
+		run->io.port = e->io.port;
+		run->io.count = 1;
+		run->io.data_offset = MV_RUN_IO_DATA_OFFSET;
+		if (e->io.in) {
+			vcpu->pending = (struct mv_pending) {
+				.kind = MV_PENDING_PIO_IN, .size = e->io.size,
+				.reg = X86_RAX,
+			};
+			memset((u8 *)run + MV_RUN_IO_DATA_OFFSET, 0, 4);
+		} else {
+			memcpy((u8 *)run + MV_RUN_IO_DATA_OFFSET, &e->io.value, 4);
+		}
+		return 0;
+	case MV_NEXIT_MEMFAULT:
+		return mv_mmio_exit(vcpu);
+	case MV_NEXIT_HLT:
+		run->exit_reason = MV_EXIT_HLT;
+		return 0;
+	case MV_NEXIT_SHUTDOWN:
+		run->exit_reason = MV_EXIT_SHUTDOWN;
+		return 0;
+	case MV_NEXIT_FAIL_ENTRY:
+		run->exit_reason = MV_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason = e->fail.reason;
+		run->fail_entry.qualification = e->fail.qual;
+		run->fail_entry.cpu = raw_smp_processor_id();
+		return 0;
+	case MV_NEXIT_UNHANDLED:
+		data[0] = e->unhandled.raw_reason;
+		data[1] = e->unhandled.qual;
+		data[2] = e->unhandled.rip;
+		data[3] = e->unhandled.insn_len;
+		mv_exit_internal(run, MV_INTERNAL_UNHANDLED_EXIT, 4, data);
+		return 0;
+	case MV_NEXIT_HW_ERROR:
+	default:
+		vcpu->dead = true;
+		data[0] = e->hw.op;
+		data[1] = e->hw.error;
+		mv_exit_internal(run, MV_INTERNAL_HW_ERROR, 2, data);
+		return 0;
+	}
+}
+
+static long mv_vcpu_run(struct mv_vcpu *vcpu)
+{
+	struct mv_run *run = vcpu->run;
+	long r = 0;
+
+	if (vcpu->dead)
+		return -EIO;
+
+	mv_vcpu_load(vcpu);
+	mv_complete_pending(vcpu);
+	run->exit_reason = MV_EXIT_NONE;
+
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = MV_EXIT_INTR;
+		r = -EINTR;
+		goto out;
+	}
+
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = MV_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		mv_ops->vcpu_run(vcpu);
+		if (vcpu->exit.reason == MV_NEXIT_NONE)
+			continue;
+		if (!mv_handle_exit(vcpu))
+			break;
+	}
+out:
+	mv_vcpu_put(vcpu);
+	return r;
+}
+
+static bool sregs_reserved_clear(const struct mv_sregs *s)
+{
+	const struct mv_segment *segs[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		if (segs[i]->padding)
+			return false;
+	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
+		if (s->reserved[i])
+			return false;
+	for (i = 0; i < ARRAY_SIZE(s->gdt.padding); i++)
+		if (s->gdt.padding[i] || s->idt.padding[i])
+			return false;
+	return true;
+}
+
+static long mv_vcpu_state_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
+				void __user *argp)
+{
+	struct mv_sregs sregs;
+	struct mv_regs regs;
+	long r = 0;
+
+	switch (ioctl) {
+	case MV_GET_REGS:
+		mv_vcpu_load(vcpu);
+		mv_ops->get_regs(vcpu, &regs);
+		mv_vcpu_put(vcpu);
+		if (copy_to_user(argp, &regs, sizeof(regs)))
+			r = -EFAULT;
+		break;
+	case MV_SET_REGS:
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			return -EFAULT;
+		mv_vcpu_load(vcpu);
+		mv_ops->set_regs(vcpu, &regs);
+		mv_vcpu_put(vcpu);
+		/* The caller now owns the registers: drop pending completions. */
+		vcpu->pending.kind = MV_PENDING_NONE;
+		break;
+	case MV_GET_SREGS:
+		mv_vcpu_load(vcpu);
+		mv_ops->get_sregs(vcpu, &sregs);
+		mv_vcpu_put(vcpu);
+		if (copy_to_user(argp, &sregs, sizeof(sregs)))
+			r = -EFAULT;
+		break;
+	case MV_SET_SREGS:
+		if (copy_from_user(&sregs, argp, sizeof(sregs)))
+			return -EFAULT;
+		if (!sregs_reserved_clear(&sregs))
+			return -EINVAL;
+		mv_vcpu_load(vcpu);
+		mv_ops->set_sregs(vcpu, &sregs);
+		mv_vcpu_put(vcpu);
+		break;
+	default:
+		r = -ENOTTY;
+	}
+	return r;
+}
+
+static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	struct mv_vcpu *vcpu = filp->private_data;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+
+	switch (ioctl) {
+	case MV_RUN:
+	case MV_GET_REGS:
+	case MV_SET_REGS:
+	case MV_GET_SREGS:
+	case MV_SET_SREGS:
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	/* MV_RUN may take a long time; a second caller gets EBUSY, not a wait. */
+	if (!mutex_trylock(&vcpu->mutex))
+		return -EBUSY;
+	if (ioctl == MV_RUN)
+		r = mv_vcpu_run(vcpu);
+	else
+		r = mv_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t mv_vcpu_fault(struct vm_fault *vmf)
+{
+	struct mv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(vcpu->run);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct mv_vcpu_vm_ops = {
+	.fault = mv_vcpu_fault,
+};
+
+static int mv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start > MV_RUN_SIZE)
+		return -EINVAL;
+	vma->vm_ops = &mv_vcpu_vm_ops;
+	return 0;
+}
+
+static int mv_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct mv_vcpu *vcpu = filp->private_data;
+	struct mv_vm *vm = vcpu->vm;
+
+	mutex_lock(&vm->lock);
+	vm->vcpus[vcpu->id] = NULL;
+	mutex_unlock(&vm->lock);
+
+	free_page((unsigned long)vcpu->run);
+	mv_ops->vcpu_destroy(vcpu);
+	mv_vm_put(vm);
+	return 0;
+}
+
+static const struct file_operations mv_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= mv_vcpu_release,
+	.unlocked_ioctl	= mv_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= mv_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
+{
+	struct mv_vcpu *vcpu;
+	struct mv_run *run;
+	int fd;
+
+	if (id >= MV_MAX_VCPUS)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	fd = -EEXIST;
+	if (vm->vcpus[id])
+		goto out_unlock;
+
+	fd = -ENOMEM;
+	run = (struct mv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!run)
+		goto out_unlock;
+
+	vcpu = mv_ops->vcpu_create(vm, id);
+	if (IS_ERR(vcpu)) {
+		fd = PTR_ERR(vcpu);
+		free_page((unsigned long)run);
+		goto out_unlock;
+	}
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->run = run;
+	mutex_init(&vcpu->mutex);
+	preempt_notifier_init(&vcpu->pn, &mv_preempt_ops);
+
+	kref_get(&vm->kref);
+	fd = anon_inode_getfd("minivisor-vcpu", &mv_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		mv_vm_put(vm);	/* not the last reference: the VM fd is open */
+		mv_ops->vcpu_destroy(vcpu);
+		free_page((unsigned long)run);
+		goto out_unlock;
+	}
+	vm->vcpus[id] = vcpu;
+out_unlock:
+	mutex_unlock(&vm->lock);
+	return fd;
+}

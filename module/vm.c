@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM objects: lifetime, memory slots and the VM ioctls.
+ *
+ * Slot memory is pinned (FOLL_LONGTERM) when the slot is created and mapped
+ * into the backend's second-level page tables at once, so guest RAM never
+ * faults and no MMU notifier is needed: the pinned pages stay the guest's
+ * until the slot is deleted, whatever userspace does to its mapping.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/module.h>
+#include "mv.h"
+
+static void mv_slot_release(struct mv_vm *vm, struct mv_memslot *slot)
+{
+	if (!slot->npages)
+		return;
+	mv_ops->unmap(vm, slot->gpa, slot->npages);
+	unpin_user_pages(slot->pages, slot->npages);
+	kvfree(slot->pages);
+	memset(slot, 0, sizeof(*slot));
+}
+
+static void mv_vm_free(struct kref *kref)
+{
+	struct mv_vm *vm = container_of(kref, struct mv_vm, kref);
+	int i;
+
+	for (i = 0; i < MV_MAX_MEMSLOTS; i++)
+		mv_slot_release(vm, &vm->slots[i]);
+	mv_ops->vm_destroy(vm);
+	mmdrop(vm->mm);
+	kfree(vm);
+	mv_hw_put();
+}
+
+void mv_vm_put(struct mv_vm *vm)
+{
+	kref_put(&vm->kref, mv_vm_free);
+}
+
+/* Caller holds vm->lock or runs in the vCPU thread with slots stable. */
+struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa)
+{
+	int i;
+
+	for (i = 0; i < MV_MAX_MEMSLOTS; i++) {
+		struct mv_memslot *s = &vm->slots[i];
+
+		if (s->npages && gpa >= s->gpa &&
+		    gpa < s->gpa + (s->npages << PAGE_SHIFT))
+			return s;
+	}
+	return NULL;
+}
+
+/* Reads guest-physical memory through the slot's userspace mapping. */
+int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
+{
+	struct mv_memslot *s;
+	u64 off;
+	int r = -EFAULT;
+
+	mutex_lock(&vm->lock);
+	s = mv_find_slot(vm, gpa);
+	if (s) {
+		off = gpa - s->gpa;
+		if (off + len <= (s->npages << PAGE_SHIFT) &&
+		    !copy_from_user(buf, (void __user *)(s->hva + off), len))
+			r = 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* The whole user range must be mapped, so a bad pointer is EFAULT now. */
+static int mv_check_user_range(u64 hva, u64 size, bool writable)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	u64 addr = hva, end = hva + size;
+	int r = 0;
+
+	if (!access_ok((void __user *)hva, size))
+		return -EFAULT;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma || (writable && !(vma->vm_flags & VM_WRITE)) ||
+		    (vma->vm_flags & (VM_IO | VM_PFNMAP))) {
+			r = -EFAULT;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return r;
+}
+
+static int mv_pin_slot(struct mv_memslot *slot, bool writable)
+{
+	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
+	u64 done = 0;
+	int n;
+
+	slot->pages = kvmalloc_array(slot->npages, sizeof(*slot->pages),
+				     GFP_KERNEL_ACCOUNT);
+	if (!slot->pages)
+		return -ENOMEM;
+
+	while (done < slot->npages) {
+		int chunk = min_t(u64, slot->npages - done, 1 << 16);
+
+		n = pin_user_pages_fast(slot->hva + (done << PAGE_SHIFT), chunk,
+					gup, slot->pages + done);
+		if (n <= 0) {
+			if (done)
+				unpin_user_pages(slot->pages, done);
+			kvfree(slot->pages);
+			slot->pages = NULL;
+			return n ? n : -EFAULT;
+		}
+		done += n;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int mv_set_memory_region(struct mv_vm *vm, struct mv_memory_region __user *argp)
+{
+	u64 phys_limit = 1ULL << mv_ops->cap(MV_CAP_GUEST_PHYS_BITS);
+	struct mv_memory_region mr;
+	struct mv_memslot *slot, tmp = {};
+	bool writable;
+	int i, r;
+
+	if (copy_from_user(&mr, argp, sizeof(mr)))
+		return -EFAULT;
+	if (mr.slot >= MV_MAX_MEMSLOTS || (mr.flags & ~MV_MEM_VALID_FLAGS) ||
+	    mr.reserved[0] || mr.reserved[1])
+		return -EINVAL;
+	if (!PAGE_ALIGNED(mr.guest_phys_addr) || !PAGE_ALIGNED(mr.memory_size) ||
+	    !PAGE_ALIGNED(mr.userspace_addr))
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	slot = &vm->slots[mr.slot];
+	if (!mr.memory_size) {
+		mv_slot_release(vm, slot);
+		r = 0;
+		goto out;
+	}
+
+	r = -EINVAL;
+	if (mr.memory_size > (MV_MAX_SLOT_MIB << 20) ||
+	    mr.guest_phys_addr >= phys_limit ||
+	    mr.memory_size > phys_limit - mr.guest_phys_addr)
+		goto out;
+
+	r = -EEXIST;
+	if (slot->npages)
+		goto out;
+	for (i = 0; i < MV_MAX_MEMSLOTS; i++) {
+		struct mv_memslot *s = &vm->slots[i];
+
+		if (s->npages && mr.guest_phys_addr < s->gpa + (s->npages << PAGE_SHIFT) &&
+		    s->gpa < mr.guest_phys_addr + mr.memory_size)
+			goto out;
+	}
+
+	writable = !(mr.flags & MV_MEM_READONLY);
+	r = mv_check_user_range(mr.userspace_addr, mr.memory_size, writable);
+	if (r)
+		goto out;
+
+	tmp.gpa = mr.guest_phys_addr;
+	tmp.npages = mr.memory_size >> PAGE_SHIFT;
+	tmp.hva = mr.userspace_addr;
+	tmp.flags = mr.flags;
+	r = mv_pin_slot(&tmp, writable);
+	if (r)
+		goto out;
+	r = mv_ops->map(vm, tmp.gpa, tmp.pages, tmp.npages, writable);
+	if (r) {
+		mv_ops->unmap(vm, tmp.gpa, tmp.npages);
+		unpin_user_pages(tmp.pages, tmp.npages);
+		kvfree(tmp.pages);
+		goto out;
+	}
+	*slot = tmp;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long mv_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	struct mv_vm *vm = filp->private_data;
+
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (ioctl) {
+	case MV_SET_MEMORY_REGION:
+		return mv_set_memory_region(vm, (void __user *)arg);
+	case MV_CREATE_VCPU:
+		return mv_vcpu_create(vm, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int mv_vm_release(struct inode *inode, struct file *filp)
+{
+	mv_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations mv_vm_fops = {
+	.owner		= THIS_MODULE,
+	.release	= mv_vm_release,
+	.unlocked_ioctl	= mv_vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+int mv_vm_create(unsigned long flags)
+{
+	struct mv_vm *vm;
+	int r, fd;
+
+	if (flags)
+		return -EINVAL;
+
+	r = mv_hw_get();
+	if (r)
+		return r;
+
+	r = -ENOMEM;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		goto put_hw;
+	kref_init(&vm->kref);
+	mutex_init(&vm->lock);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+
+	r = mv_ops->vm_init(vm);
+	if (r)
+		goto free_vm;
+
+	fd = anon_inode_getfd("minivisor-vm", &mv_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r = fd;
+		goto destroy;
+	}
+	return fd;
+
+destroy:
+	mv_ops->vm_destroy(vm);
+free_vm:
+	mmdrop(vm->mm);
+	kfree(vm);
+put_hw:
+	mv_hw_put();
+	return r;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM entry and exit.
+ *
+ * int vmx_vmenter(unsigned long *regs, unsigned long *host_rsp, bool launched)
+ *
+ * Loads the guest GPRs from regs[] (x86 encoding order; RSP comes from the
+ * VMCS), executes VMLAUNCH or VMRESUME, and on VM exit stores them back and
+ * returns 0. Returns 1 if VMLAUNCH/VMRESUME (or the HOST_RSP write) failed.
+ * VM exit loads RSP from HOST_RSP and RIP from HOST_RIP = vmx_vmexit
+ * (SDM Vol. 3C 28.5.3); everything else a C caller expects (callee-saved
+ * registers) is restored here from the stack.
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+#include <asm/nospec-branch.h>
+#include <asm/ibt.h>
+#include <asm/unwind_hints.h>
+
+#define VMCS_HOST_RSP	0x00006c14
+
+#define R_RAX	(0 * 8)
+#define R_RCX	(1 * 8)
+#define R_RDX	(2 * 8)
+#define R_RBX	(3 * 8)
+#define R_RBP	(5 * 8)
+#define R_RSI	(6 * 8)
+#define R_RDI	(7 * 8)
+#define R_R8	(8 * 8)
+#define R_R9	(9 * 8)
+#define R_R10	(10 * 8)
+#define R_R11	(11 * 8)
+#define R_R12	(12 * 8)
+#define R_R13	(13 * 8)
+#define R_R14	(14 * 8)
+#define R_R15	(15 * 8)
+
+.section .text, "ax"
+
+SYM_FUNC_START(vmx_vmenter)
+	push %rbp
+	mov  %rsp, %rbp
+	push %r15
+	push %r14
+	push %r13
+	push %r12
+	push %rbx
+	/* The exit path finds @regs at the top of the stack (= HOST_RSP). */
+	push %rdi
+
+	/* HOST_RSP changes only if the caller's stack depth does. */
+	cmp %rsp, (%rsi)
+	je .Lhost_rsp_ok
+	mov %rsp, (%rsi)
+	mov $VMCS_HOST_RSP, %rax
+	vmwrite %rsp, %rax
+	jna .Lvmfail
+.Lhost_rsp_ok:
+	/* ZF from @launched selects VMRESUME; MOVs below keep the flags. */
+	test %dl, %dl
+
+	mov R_RAX(%rdi), %rax
+	mov R_RCX(%rdi), %rcx
+	mov R_RDX(%rdi), %rdx
+	mov R_RBX(%rdi), %rbx
+	mov R_RBP(%rdi), %rbp
+	mov R_RSI(%rdi), %rsi
+	mov R_R8(%rdi),  %r8
+	mov R_R9(%rdi),  %r9
+	mov R_R10(%rdi), %r10
+	mov R_R11(%rdi), %r11
+	mov R_R12(%rdi), %r12
+	mov R_R13(%rdi), %r13
+	mov R_R14(%rdi), %r14
+	mov R_R15(%rdi), %r15
+	mov R_RDI(%rdi), %rdi
+
+	UNWIND_HINT_SAVE
+	jnz .Lvmresume
+	vmlaunch
+	jmp .Lvmfail
+.Lvmresume:
+	vmresume
+	jmp .Lvmfail
+
+SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
+	UNWIND_HINT_RESTORE
+	ENDBR
+	push %rdi
+	mov 8(%rsp), %rdi
+	mov %rax, R_RAX(%rdi)
+	mov %rcx, R_RCX(%rdi)
+	mov %rdx, R_RDX(%rdi)
+	mov %rbx, R_RBX(%rdi)
+	mov %rbp, R_RBP(%rdi)
+	mov %rsi, R_RSI(%rdi)
+	mov %r8,  R_R8(%rdi)
+	mov %r9,  R_R9(%rdi)
+	mov %r10, R_R10(%rdi)
+	mov %r11, R_R11(%rdi)
+	mov %r12, R_R12(%rdi)
+	mov %r13, R_R13(%rdi)
+	mov %r14, R_R14(%rdi)
+	mov %r15, R_R15(%rdi)
+	popq R_RDI(%rdi)
+
+	/*
+	 * The guest may have trained the return stack buffer: refill it before
+	 * the first unbalanced RET (Spectre-RSB).
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	xor %eax, %eax
+	jmp .Lclear_regs
+
+.Lvmfail:
+	mov $1, %eax
+
+.Lclear_regs:
+	/*
+	 * Leave no guest value in a register the C caller may use; callee-saved
+	 * registers are reloaded from the stack below.
+	 */
+	xor %ecx, %ecx
+	xor %edx, %edx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %r8d, %r8d
+	xor %r9d, %r9d
+	xor %r10d, %r10d
+	xor %r11d, %r11d
+
+	add $8, %rsp
+	pop %rbx
+	pop %r12
+	pop %r13
+	pop %r14
+	pop %r15
+	pop %rbp
+	RET
+SYM_FUNC_END(vmx_vmenter)

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMX capability discovery: which controls we use, derived from the
+ * capability MSRs (SDM Vol. 3C appendix A), and the module's refusal to load
+ * on a CPU that lacks what minivisor needs.
+ */
+#include <linux/kernel.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include "vmx.h"
+
+struct vmx_config vmx_cfg;
+
+/* IA32_VMX_BASIC layout, SDM Vol. 3C A.1 (kernel macro names vary by version). */
+#define BASIC_VMCS_SIZE(b)	(((b) >> 32) & 0x1fff)
+#define BASIC_PA_32BIT		(1ULL << 48)
+#define BASIC_MEM_TYPE(b)	(((b) >> 50) & 0xf)
+#define BASIC_MEM_TYPE_WB	6
+#define BASIC_TRUE_CTLS		(1ULL << 55)
+
+#define XFEATURE_PKRU_BIT	(1ULL << 9)
+#define XFEATURE_XTILE_BITS	(3ULL << 17)
+
+/*
+ * Adjusts a control word to what the CPU allows: bits set in the low half of
+ * the capability MSR must be 1, bits clear in the high half must be 0
+ * (SDM Vol. 3C A.3-A.5). 'required' bits that cannot be 1 fail the load.
+ */
+static int vmx_adjust(u32 required, u32 optional, u32 msr, const char *what, u32 *out)
+{
+	u32 must_be_one, may_be_one, ctl;
+
+	rdmsr(msr, must_be_one, may_be_one);
+	ctl = ((required | optional) & may_be_one) | must_be_one;
+	if ((ctl & required) != required) {
+		pr_err("minivisor: the CPU lacks required VMX %s controls %#x; cannot load\n",
+		       what, required & ~ctl);
+		return -EOPNOTSUPP;
+	}
+	*out = ctl;
+	return 0;
+}
+
+static int vmx_check_firmware(void)
+{
+	u64 fc;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX)) {
+		pr_err("minivisor: this CPU has no usable VMX (Intel VT-x), or firmware disabled it; cannot load\n");
+		return -ENODEV;
+	}
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc) ||
+	    !(fc & FEAT_CTL_LOCKED) || !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("minivisor: VMX is disabled in IA32_FEATURE_CONTROL (enable VT-x in the firmware setup); cannot load\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void vmx_setup_xsave(void)
+{
+	u32 eax, ebx, ecx, edx;
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE)) {
+		vmx_cfg.xsave_mask = 0;		/* FXSAVE format */
+		vmx_cfg.xsave_size = 512;
+		return;
+	}
+	/*
+	 * PKRU stays the host's (the guest cannot set CR4.PKE) and AMX tile
+	 * data is not switched: XFD traps the guest's first use instead.
+	 */
+	vmx_cfg.xsave_mask = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+			     ~(XFEATURE_PKRU_BIT | XFEATURE_XTILE_BITS);
+	cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
+	vmx_cfg.xsave_size = ecx;	/* enough for every supported feature */
+}
+
+int vmx_config_setup(void)
+{
+	bool true_ctls;
+	u32 lo, hi, msr;
+	u64 basic;
+	int r;
+
+	r = vmx_check_firmware();
+	if (r)
+		return r;
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	if (BASIC_VMCS_SIZE(basic) > PAGE_SIZE || (basic & BASIC_PA_32BIT) ||
+	    BASIC_MEM_TYPE(basic) != BASIC_MEM_TYPE_WB) {
+		pr_err("minivisor: unsupported IA32_VMX_BASIC %#llx; cannot load\n", basic);
+		return -EOPNOTSUPP;
+	}
+	vmx_cfg.revision_id = (u32)basic & 0x7fffffff;
+	true_ctls = basic & BASIC_TRUE_CTLS;
+
+	/*
+	 * External interrupts and NMIs always exit so the host keeps them.
+	 * HLT, MWAIT/MONITOR, RDPMC, MOV DR and all port I/O exit. CR8 accesses
+	 * exit because without a TPR shadow they would reach the host's TPR
+	 * (SDM Vol. 3C 26.1.3). CR3 accesses do not exit: EPT owns translation.
+	 */
+	msr = true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS;
+	r = vmx_adjust(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, msr,
+		       "pin-based", &vmx_cfg.pin);
+	if (r)
+		return r;
+
+	msr = true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS;
+	r = vmx_adjust(CPU_BASED_HLT_EXITING | CPU_BASED_MWAIT_EXITING |
+		       CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+		       CPU_BASED_MOV_DR_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+		       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, msr,
+		       "processor-based", &vmx_cfg.proc);
+	if (r)
+		return r;
+	if (vmx_cfg.proc & (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING)) {
+		pr_err("minivisor: the CPU forces CR3 exiting; cannot load\n");
+		return -EOPNOTSUPP;
+	}
+
+	r = vmx_adjust(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
+		       SECONDARY_EXEC_ENABLE_VPID, MSR_IA32_VMX_PROCBASED_CTLS2,
+		       "secondary", &vmx_cfg.proc2);
+	if (r)
+		return r;
+
+	msr = true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS;
+	r = vmx_adjust(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
+		       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT |
+		       VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS, 0, msr,
+		       "VM-exit", &vmx_cfg.exit);
+	if (r)
+		return r;
+	/* We take interrupts through the IDT after the exit, not by ack. */
+	vmx_cfg.exit &= ~VM_EXIT_ACK_INTR_ON_EXIT;
+
+	msr = true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS;
+	r = vmx_adjust(VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+		       VM_ENTRY_LOAD_DEBUG_CONTROLS, 0, msr, "VM-entry", &vmx_cfg.entry);
+	if (r)
+		return r;
+	vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;	/* set per vCPU from EFER.LMA */
+
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_cfg.ept_vpid_cap);
+	if (!(vmx_cfg.ept_vpid_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
+	    !(vmx_cfg.ept_vpid_cap & VMX_EPTP_WB_BIT) ||
+	    !(vmx_cfg.ept_vpid_cap & VMX_EPT_INVEPT_BIT) ||
+	    !(vmx_cfg.ept_vpid_cap & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT))) {
+		pr_err("minivisor: EPT lacks 4-level walks, write-back tables or INVEPT; cannot load\n");
+		return -EOPNOTSUPP;
+	}
+	vmx_cfg.has_vpid = (vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID) &&
+			   (vmx_cfg.ept_vpid_cap & VPID_CAP_INVVPID) &&
+			   (vmx_cfg.ept_vpid_cap & (VPID_CAP_SINGLE | VPID_CAP_ALL));
+	if (!vmx_cfg.has_vpid)
+		vmx_cfg.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+
+	rdmsr(MSR_IA32_VMX_CR0_FIXED0, lo, hi);
+	vmx_cfg.cr0_fixed0 = lo | ((u64)hi << 32);
+	rdmsr(MSR_IA32_VMX_CR0_FIXED1, lo, hi);
+	vmx_cfg.cr0_fixed1 = lo | ((u64)hi << 32);
+	rdmsr(MSR_IA32_VMX_CR4_FIXED0, lo, hi);
+	vmx_cfg.cr4_fixed0 = lo | ((u64)hi << 32);
+	rdmsr(MSR_IA32_VMX_CR4_FIXED1, lo, hi);
+	vmx_cfg.cr4_fixed1 = lo | ((u64)hi << 32);
+
+	/* 4-level EPT maps 48 bits of guest-physical space. */
+	vmx_cfg.phys_bits = min_t(unsigned int, boot_cpu_data.x86_phys_bits, 48);
+	vmx_setup_xsave();
+	return 0;
+}
+
+u64 vmx_cap(unsigned int cap)
+{
+	switch (cap) {
+	case MV_CAP_UNRESTRICTED:
+		return 1;
+	case MV_CAP_GUEST_PHYS_BITS:
+		return vmx_cfg.phys_bits;
+	default:
+		return 0;
+	}
+}

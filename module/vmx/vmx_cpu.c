@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU VMX operation: VMXON/VMXOFF on every online CPU while any VM
+ * exists, CPU hotplug, and VMCS ownership.
+ *
+ * VMCS ownership rule (SDM Vol. 3C 25.1, 25.11.1): a VMCS may be active on at
+ * most one CPU, and must be VMCLEARed on that CPU before it is loaded on
+ * another. Each CPU keeps a list of the VMCSs active on it; vmx_vcpu->cpu
+ * names that CPU. Moving a vCPU therefore always goes through
+ * vmx_vmcs_clear(), which runs VMCLEAR on the owning CPU by IPI, and VMXOFF
+ * (last VM gone, or CPU going offline) first VMCLEARs everything on its list.
+ */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/io.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <asm/msr.h>
+#include <asm/tlbflush.h>
+#include "vmx.h"
+
+struct vmx_percpu {
+	struct page *vmxon_page;
+	bool on;
+	int error;			/* from the last VMXON attempt */
+	struct list_head loaded;	/* vmx_vcpu.loaded_node */
+};
+
+static DEFINE_PER_CPU(struct vmx_percpu, vmx_percpu);
+DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current_vcpu);
+
+static bool vmx_wanted;			/* VMX should be on (any VM exists) */
+static enum cpuhp_state vmx_hp_state;
+
+void vmx_insn_failed(const char *insn, unsigned long arg)
+{
+	unsigned long err = 0;
+
+	/* Read the error directly: vmcs_read32() would recurse on failure. */
+	asm volatile("vmread %[f], %[v]" : [v] "+r" (err)
+		     : [f] "r" ((unsigned long)VM_INSTRUCTION_ERROR) : "cc");
+	if (WARN_ONCE(1, "minivisor: %s(%#lx) failed, VM-instruction error %lu\n",
+		      insn, arg, err))
+		vmx_dump_vmcs();
+}
+
+static void vmx_clear_local(void *arg)
+{
+	struct vmx_vcpu *vx = arg;
+
+	if (vx->cpu != raw_smp_processor_id())
+		return;		/* already cleared (VMXOFF on this CPU) */
+	if (vmx_vmclear(vx->vmcs_pa))
+		vmx_insn_failed("vmclear", vx->vmcs_pa);
+	if (__this_cpu_read(vmx_current_vcpu) == vx)
+		__this_cpu_write(vmx_current_vcpu, NULL);
+	list_del(&vx->loaded_node);
+	vx->launched = false;
+	/* Publish the cleared state before anyone may load it elsewhere. */
+	smp_wmb();
+	WRITE_ONCE(vx->cpu, -1);
+}
+
+/* Records that the VMCS is now active on this CPU (after VMCLEAR). */
+void vmx_vmcs_adopt(struct vmx_vcpu *vx)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	list_add(&vx->loaded_node, &this_cpu_ptr(&vmx_percpu)->loaded);
+	WRITE_ONCE(vx->cpu, smp_processor_id());
+	local_irq_restore(flags);
+}
+
+/* Makes the VMCS inactive everywhere; it may then be loaded on any CPU. */
+void vmx_vmcs_clear(struct vmx_vcpu *vx)
+{
+	int cpu = READ_ONCE(vx->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_clear_local, vx, 1);
+}
+
+static void vmx_clear_all_local(void)
+{
+	struct vmx_percpu *pc = this_cpu_ptr(&vmx_percpu);
+	struct vmx_vcpu *vx, *tmp;
+
+	list_for_each_entry_safe(vx, tmp, &pc->loaded, loaded_node)
+		vmx_clear_local(vx);
+}
+
+/* Runs on the target CPU with interrupts disabled. */
+static int vmx_cpu_on(void)
+{
+	struct vmx_percpu *pc = this_cpu_ptr(&vmx_percpu);
+	u64 fc;
+
+	if (pc->on)
+		return 0;
+	/*
+	 * CR4.VMXE set by someone else means another hypervisor (kvm_intel,
+	 * VirtualBox, ...) is in VMX operation on this CPU: VMXON would fail,
+	 * and VMXOFF would pull VMX from under it.
+	 */
+	if (__read_cr4() & X86_CR4_VMXE)
+		return -EBUSY;
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc) || !(fc & FEAT_CTL_LOCKED) ||
+	    !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
+		return -ENODEV;
+
+	*(u32 *)page_address(pc->vmxon_page) = vmx_cfg.revision_id;
+	/* Through the kernel's helper so its CR4 shadow stays right. */
+	cr4_set_bits(X86_CR4_VMXE);
+	if (vmx_vmxon(page_to_phys(pc->vmxon_page))) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		return -EIO;
+	}
+	pc->on = true;
+
+	/* Forget translations a previous VMX user may have left tagged. */
+	vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	if (vmx_cfg.has_vpid)
+		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
+	return 0;
+}
+
+static void vmx_cpu_off(void)
+{
+	struct vmx_percpu *pc = this_cpu_ptr(&vmx_percpu);
+
+	if (!pc->on)
+		return;
+	vmx_clear_all_local();
+	if (vmx_vmxoff())
+		vmx_insn_failed("vmxoff", 0);
+	cr4_clear_bits(X86_CR4_VMXE);
+	pc->on = false;
+}
+
+static void vmx_cpu_on_ipi(void *unused)
+{
+	this_cpu_ptr(&vmx_percpu)->error = vmx_cpu_on();
+}
+
+static void vmx_cpu_off_ipi(void *unused)
+{
+	vmx_cpu_off();
+}
+
+int vmx_hw_enable(void)
+{
+	int cpu, r = 0;
+
+	cpus_read_lock();
+	on_each_cpu(vmx_cpu_on_ipi, NULL, 1);
+	for_each_online_cpu(cpu) {
+		r = per_cpu(vmx_percpu, cpu).error;
+		if (!r)
+			continue;
+		if (r == -EBUSY)
+			pr_warn_ratelimited("minivisor: VMX is already in use on CPU %d by another hypervisor (probably kvm_intel); stop its VMs or 'rmmod kvm_intel' and retry\n",
+					    cpu);
+		else
+			pr_err_ratelimited("minivisor: VMXON failed on CPU %d (%d)\n", cpu, r);
+		break;
+	}
+	if (r)
+		on_each_cpu(vmx_cpu_off_ipi, NULL, 1);
+	else
+		vmx_wanted = true;
+	cpus_read_unlock();
+	return r;
+}
+
+void vmx_hw_disable(void)
+{
+	cpus_read_lock();
+	vmx_wanted = false;
+	on_each_cpu(vmx_cpu_off_ipi, NULL, 1);
+	cpus_read_unlock();
+}
+
+/* Hotplug callbacks run on the CPU coming up or going down. */
+static int vmx_cpu_online(unsigned int cpu)
+{
+	int r = 0;
+
+	if (READ_ONCE(vmx_wanted)) {
+		local_irq_disable();
+		r = vmx_cpu_on();
+		local_irq_enable();
+		if (r)
+			pr_err("minivisor: cannot enter VMX operation on CPU %u (%d)\n", cpu, r);
+	}
+	return r;
+}
+
+static int vmx_cpu_offline(unsigned int cpu)
+{
+	local_irq_disable();
+	vmx_cpu_off();
+	local_irq_enable();
+	return 0;
+}
+
+int vmx_cpu_setup(void)
+{
+	int cpu, r;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_percpu *pc = per_cpu_ptr(&vmx_percpu, cpu);
+
+		INIT_LIST_HEAD(&pc->loaded);
+		pc->vmxon_page = alloc_pages_node(cpu_to_node(cpu),
+						  GFP_KERNEL | __GFP_ZERO, 0);
+		if (!pc->vmxon_page) {
+			vmx_cpu_teardown();
+			return -ENOMEM;
+		}
+	}
+	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "minivisor:online",
+				      vmx_cpu_online, vmx_cpu_offline);
+	if (r < 0) {
+		vmx_cpu_teardown();
+		return r;
+	}
+	vmx_hp_state = r;
+	return 0;
+}
+
+void vmx_cpu_teardown(void)
+{
+	int cpu;
+
+	if (vmx_hp_state > 0)
+		cpuhp_remove_state_nocalls(vmx_hp_state);
+	vmx_hp_state = 0;
+	for_each_possible_cpu(cpu) {
+		struct vmx_percpu *pc = per_cpu_ptr(&vmx_percpu, cpu);
+
+		if (pc->vmxon_page)
+			__free_page(pc->vmxon_page);
+		pc->vmxon_page = NULL;
+	}
+}
+
+/* Best effort: raw VMREADs, failures print as 0. */
+void vmx_dump_vmcs(void)
+{
+	static const struct { const char *name; unsigned long field; } f[] = {
+		{ "GUEST_RIP", GUEST_RIP }, { "GUEST_RSP", GUEST_RSP },
+		{ "GUEST_RFLAGS", GUEST_RFLAGS }, { "GUEST_CR0", GUEST_CR0 },
+		{ "GUEST_CR3", GUEST_CR3 }, { "GUEST_CR4", GUEST_CR4 },
+		{ "GUEST_EFER", GUEST_IA32_EFER },
+		{ "GUEST_CS_SEL", GUEST_CS_SELECTOR }, { "GUEST_CS_AR", GUEST_CS_AR_BYTES },
+		{ "GUEST_CS_BASE", GUEST_CS_BASE }, { "GUEST_CS_LIMIT", GUEST_CS_LIMIT },
+		{ "GUEST_TR_AR", GUEST_TR_AR_BYTES },
+		{ "GUEST_ACTIVITY", GUEST_ACTIVITY_STATE },
+		{ "GUEST_INTR_INFO", GUEST_INTERRUPTIBILITY_INFO },
+		{ "PIN", PIN_BASED_VM_EXEC_CONTROL }, { "PROC", CPU_BASED_VM_EXEC_CONTROL },
+		{ "PROC2", SECONDARY_VM_EXEC_CONTROL }, { "EXIT_CTLS", VM_EXIT_CONTROLS },
+		{ "ENTRY_CTLS", VM_ENTRY_CONTROLS }, { "EPTP", EPT_POINTER },
+		{ "HOST_CR0", HOST_CR0 }, { "HOST_CR3", HOST_CR3 }, { "HOST_CR4", HOST_CR4 },
+		{ "HOST_RIP", HOST_RIP }, { "HOST_RSP", HOST_RSP },
+		{ "HOST_TR_BASE", HOST_TR_BASE }, { "HOST_GDTR_BASE", HOST_GDTR_BASE },
+		{ "EXIT_REASON", VM_EXIT_REASON }, { "EXIT_QUAL", EXIT_QUALIFICATION },
+		{ "INSN_ERROR", VM_INSTRUCTION_ERROR },
+	};
+	unsigned long v;
+	unsigned int i;
+
+	pr_err("minivisor: VMCS dump (CPU %d)\n", raw_smp_processor_id());
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		v = 0;
+		asm volatile("vmread %[f], %[v]" : [v] "+r" (v) : [f] "r" (f[i].field) : "cc");
+		pr_err("minivisor:   %-16s %#018lx\n", f[i].name, v);
+	}
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMX backend's operations table, the only thing core sees of it.
+ */
+#include "vmx.h"
+
+static const struct mv_backend_ops vmx_ops = {
+	.name		 = "vmx",
+	.enable		 = vmx_hw_enable,
+	.disable	 = vmx_hw_disable,
+	.cap		 = vmx_cap,
+	.vm_init	 = vmx_ept_vm_init,
+	.vm_destroy	 = vmx_ept_vm_destroy,
+	.map		 = vmx_ept_map,
+	.unmap		 = vmx_ept_unmap,
+	.vcpu_create	 = vmx_vcpu_create,
+	.vcpu_destroy	 = vmx_vcpu_destroy,
+	.vcpu_load	 = vmx_vcpu_load,
+	.vcpu_put	 = vmx_vcpu_put,
+	.vcpu_run	 = vmx_vcpu_run,
+	.get_regs	 = vmx_get_regs,
+	.set_regs	 = vmx_set_regs,
+	.get_sregs	 = vmx_get_sregs,
+	.set_sregs	 = vmx_set_sregs,
+	.get_gpr	 = vmx_get_gpr,
+	.set_gpr	 = vmx_set_gpr,
+	.get_fetch_state = vmx_get_fetch_state,
+	.skip_insn	 = vmx_skip_insn,
+};
+
+int mv_vmx_init(const struct mv_backend_ops **ops)
+{
+	int r;
+
+	r = vmx_config_setup();
+	if (r)
+		return r;
+	r = vmx_cpu_setup();
+	if (r)
+		return r;
+	*ops = &vmx_ops;
+	return 0;
+}
+
+void mv_vmx_exit(void)
+{
+	vmx_cpu_teardown();
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest entry and the exit-handler table.
+ *
+ * Handlers either finish the exit in the kernel (exit.reason stays
+ * MV_NEXIT_NONE and core enters again) or describe it with a neutral exit.
+ * Exit reasons without a handler become MV_NEXIT_UNHANDLED: they are reported
+ * to userspace, never warned about, because a guest can cause any of them.
+ */
+#include <linux/nospec.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <asm/fpu/api.h>
+#include <asm/debugreg.h>
+#include <asm/mmu_context.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/trapnr.h>
+#include "vmx.h"
+#include "../../common/x86_decode.h"
+
+typedef void (*vmx_exit_handler)(struct vmx_vcpu *vx);
+
+static void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
+{
+	struct mv_exit *e = &vx->vcpu.exit;
+
+	e->reason = MV_NEXIT_UNHANDLED;
+	e->unhandled.raw_reason = reason;
+	e->unhandled.qual = vmcs_readl(EXIT_QUALIFICATION);
+	e->unhandled.rip = vmcs_readl(GUEST_RIP);
+	e->unhandled.insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+}
+
+static void vmx_skip(struct vmx_vcpu *vx)
+{
+	vmx_skip_insn(&vx->vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* Interrupt delivery happens when the run path re-enables interrupts. */
+static void handle_external_interrupt(struct vmx_vcpu *vx)
+{
+}
+
+static void handle_exception_nmi(struct vmx_vcpu *vx)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	/* NMIs and machine checks were already passed to the host. */
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
+	    (info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+		return;
+	vmx_exit_unhandled(vx, EXIT_REASON_EXCEPTION_NMI);
+}
+
+static void handle_triple_fault(struct vmx_vcpu *vx)
+{
+	vx->vcpu.exit.reason = MV_NEXIT_SHUTDOWN;
+}
+
+static void handle_cpuid(struct vmx_vcpu *vx)
+{
+	u32 r[4];
+
+	mv_cpuid(&vx->vcpu, vx->regs[X86_RAX], vx->regs[X86_RCX],
+		 vmx_guest_cr4(vx) & X86_CR4_OSXSAVE, r);
+	/* CPUID writes EAX..EDX zero-extended to 64 bits. */
+	vx->regs[X86_RAX] = r[0];
+	vx->regs[X86_RBX] = r[1];
+	vx->regs[X86_RCX] = r[2];
+	vx->regs[X86_RDX] = r[3];
+	vmx_skip(vx);
+}
+
+static void handle_hlt(struct vmx_vcpu *vx)
+{
+	vmx_skip(vx);
+	vx->vcpu.exit.reason = MV_NEXIT_HLT;
+}
+
+/* Exit qualification for I/O: SDM Vol. 3C 28.2.1, table 28-5. */
+static void handle_io(struct vmx_vcpu *vx)
+{
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
+	struct mv_exit *e = &vx->vcpu.exit;
+	unsigned int size = (qual & 7) + 1;
+
+	if (qual & 0x10) {		/* INS/OUTS: not yet emulated */
+		vmx_exit_unhandled(vx, EXIT_REASON_IO_INSTRUCTION);
+		return;
+	}
+	e->reason = MV_NEXIT_IO;
+	e->io.port = qual >> 16;
+	e->io.size = size;
+	e->io.in = qual & 8;
+	e->io.value = x86_read_reg(vx->regs[X86_RAX], size, false);
+	vmx_skip(vx);
+}
+
+/* Exit qualification for EPT violations: SDM Vol. 3C 28.2.1, table 28-7. */
+static void handle_ept_violation(struct vmx_vcpu *vx)
+{
+	struct mv_exit *e = &vx->vcpu.exit;
+
+	e->reason = MV_NEXIT_MEMFAULT;
+	e->mem.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	e->mem.write = vmcs_readl(EXIT_QUALIFICATION) & 2;
+}
+
+static const vmx_exit_handler vmx_exit_handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI]	 = handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT]	 = handle_triple_fault,
+	[EXIT_REASON_CPUID]		 = handle_cpuid,
+	[EXIT_REASON_HLT]		 = handle_hlt,
+	[EXIT_REASON_IO_INSTRUCTION]	 = handle_io,
+	[EXIT_REASON_EPT_VIOLATION]	 = handle_ept_violation,
+};
+
+static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
+{
+	u32 basic = reason & 0xffff;
+	vmx_exit_handler h = NULL;
+
+	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
+		vx->vcpu.exit.reason = MV_NEXIT_FAIL_ENTRY;
+		vx->vcpu.exit.fail.reason = basic;
+		vx->vcpu.exit.fail.qual = vmcs_readl(EXIT_QUALIFICATION);
+		return;
+	}
+	if (basic < ARRAY_SIZE(vmx_exit_handlers))
+		h = vmx_exit_handlers[array_index_nospec(basic,
+							 ARRAY_SIZE(vmx_exit_handlers))];
+	if (h)
+		h(vx);
+	else
+		vmx_exit_unhandled(vx, basic);
+}
+
+static void vmx_fpu_switch(void *area, bool to_guest)
+{
+	u32 lo = vmx_cfg.xsave_mask, hi = vmx_cfg.xsave_mask >> 32;
+
+	if (!vmx_cfg.xsave_mask) {
+		if (to_guest)
+			asm volatile("fxrstor64 %0" : : "m" (*(u8 *)area));
+		else
+			asm volatile("fxsave64 %0" : "=m" (*(u8 *)area));
+	} else if (to_guest) {
+		asm volatile("xrstor64 %0" : : "m" (*(u8 *)area), "a" (lo), "d" (hi)
+			     : "memory");
+	} else {
+		asm volatile("xsave64 %0" : "+m" (*(u8 *)area) : "a" (lo), "d" (hi)
+			     : "memory");
+	}
+}
+
+/* Host CR3 and CR4 can change between entries (context switch, PCID, TSD). */
+static void vmx_refresh_host_crs(struct vmx_vcpu *vx)
+{
+	unsigned long cr3 = __get_current_cr3_fast(), cr4 = __read_cr4();
+
+	if (unlikely(cr3 != vx->host.cr3)) {
+		vmcs_writel(HOST_CR3, cr3);
+		vx->host.cr3 = cr3;
+	}
+	if (unlikely(cr4 != vx->host.cr4)) {
+		vmcs_writel(HOST_CR4, cr4);
+		vx->host.cr4 = cr4;
+	}
+}
+
+void vmx_vcpu_run(struct mv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vx = to_vmx(vcpu);
+	u32 reason = 0, info;
+	int fail;
+
+	vcpu->exit.reason = MV_NEXIT_NONE;
+
+	/*
+	 * The guest uses the FPU registers directly: save the host task's
+	 * state (kernel_fpu_begin) and load the guest's for the entry.
+	 */
+	kernel_fpu_begin_mask(0);
+	vmx_fpu_switch(vx->fpu, true);
+	local_irq_disable();
+
+	vmx_refresh_host_crs(vx);
+	if (native_read_cr2() != vx->cr2)
+		native_write_cr2(vx->cr2);
+
+	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
+
+	vx->cr2 = native_read_cr2();
+	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM Vol. 3C 28.5.1). */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (vx->host.debugctl)
+		update_debugctlmsr(vx->host.debugctl);
+
+	if (likely(!fail)) {
+		reason = vmcs_read32(VM_EXIT_REASON);
+		/* A failed VM entry leaves the launch state unchanged (27.8). */
+		if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			vx->launched = true;
+		if ((reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI) {
+			info = vmcs_read32(VM_EXIT_INTR_INFO);
+			/* An NMI or #MC that exited is the host's: deliver it now. */
+			if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+				asm volatile("int $2");
+			else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+				asm volatile("int $18");
+		}
+	}
+
+	vmx_fpu_switch(vx->fpu, false);
+	local_irq_enable();
+	kernel_fpu_end();
+
+	if (unlikely(fail)) {
+		vcpu->exit.reason = MV_NEXIT_HW_ERROR;
+		vcpu->exit.hw.op = vx->launched ? 2 : 1;	/* VMRESUME : VMLAUNCH */
+		vcpu->exit.hw.error = vmcs_read32(VM_INSTRUCTION_ERROR);
+		WARN_ONCE(1, "minivisor: %s failed, VM-instruction error %llu\n",
+			  vx->launched ? "VMRESUME" : "VMLAUNCH", vcpu->exit.hw.error);
+		vmx_dump_vmcs();
+		return;
+	}
+	vmx_handle_exit(vx, reason);
+}

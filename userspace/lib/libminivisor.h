@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libminivisor: thin C wrappers over the /dev/minivisor ioctls.
+ *
+ * Every function that can fail returns a negative errno value (never -1 with
+ * errno), so callers can print strerror(-ret) and tests can compare against
+ * -EINVAL etc. directly. Functions returning a pointer return NULL and set
+ * errno.
+ */
+#ifndef LIBMINIVISOR_H
+#define LIBMINIVISOR_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/minivisor.h>
+
+#define MV_DEVICE_PATH "/dev/minivisor"
+
+/* System fd. */
+int mv_open(void);				/* fd or -errno */
+int mv_get_api_version(int sys_fd);		/* version or -errno */
+long mv_check_cap(int sys_fd, unsigned int cap);	/* value (0 = absent) or -errno */
+int mv_create_vm(int sys_fd);			/* VM fd or -errno */
+
+/* VM fd. */
+int mv_set_memory_region(int vm_fd, uint32_t slot, uint32_t flags,
+			 uint64_t gpa, uint64_t size, void *hva);
+int mv_set_memory_region_raw(int vm_fd, const struct mv_memory_region *r);
+int mv_create_vcpu(int vm_fd, unsigned int id);	/* vCPU fd or -errno */
+
+/* vCPU fd. */
+struct mv_run *mv_map_run(int sys_fd, int vcpu_fd);	/* NULL + errno on error */
+void mv_unmap_run(int sys_fd, struct mv_run *run);
+int mv_run(int vcpu_fd);			/* 0 or -errno (-EINTR: signal) */
+int mv_get_regs(int vcpu_fd, struct mv_regs *regs);
+int mv_set_regs(int vcpu_fd, const struct mv_regs *regs);
+int mv_get_sregs(int vcpu_fd, struct mv_sregs *sregs);
+int mv_set_sregs(int vcpu_fd, const struct mv_sregs *sregs);
+
+/* Helpers for the run page. */
+static inline void *mv_io_data(struct mv_run *run)
+{
+	return (char *)run + run->io.data_offset;
+}
+
+const char *mv_exit_reason_str(uint32_t reason);	/* "IO", "MMIO", ... or "UNKNOWN" */
+void mv_dump_exit(FILE *f, const struct mv_run *run);	/* one line per field */
+void mv_dump_regs(FILE *f, const struct mv_regs *regs,
+		  const struct mv_sregs *sregs);	/* sregs may be NULL */
+
+/*
+ * Convenience for tests and mvm: one VM with one vCPU and one anonymous
+ * memory slot (slot 0 at GPA 0).
+ */
+struct mv_vm {
+	int sys_fd;
+	int vm_fd;
+	int vcpu_fd;
+	struct mv_run *run;
+	uint8_t *mem;		/* host address of GPA 0 */
+	uint64_t mem_size;
+};
+
+int mv_vm_create(struct mv_vm *vm, uint64_t mem_size);	/* 0 or -errno */
+void mv_vm_destroy(struct mv_vm *vm);
+
+/* Architectural state helpers: flat real mode at cs:ip, or 64-bit long mode. */
+void mv_sregs_real_mode(struct mv_sregs *s, uint16_t cs_selector);
+/*
+ * Builds identity-mapped 4-level page tables (2 MiB pages) for the first
+ * map_size bytes of guest memory at guest-physical pt_gpa (needs 4 pages +
+ * one page per GiB), and fills sregs for 64-bit mode with a flat GDT at
+ * gdt_gpa (one page). Returns 0 or -errno.
+ */
+int mv_setup_long_mode(struct mv_vm *vm, struct mv_sregs *s, uint64_t pt_gpa,
+		       uint64_t gdt_gpa, uint64_t map_size);
+
+#endif /* LIBMINIVISOR_H */
