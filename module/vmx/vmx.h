@@ -14,6 +14,8 @@
 #define VPID_CAP_SINGLE		(1ULL << 41)
 #define VPID_CAP_ALL		(1ULL << 42)
 
+#define MV_VMX_SLICE_MS		10	/* longest stay in the guest */
+
 /* What the capability MSRs allow, computed once at module load. */
 struct vmx_config {
 	u32 revision_id;
@@ -22,6 +24,7 @@ struct vmx_config {
 	u64 ept_vpid_cap;
 	bool has_vpid;
 	unsigned int phys_bits;		/* guest-physical width we allow */
+	u32 slice;			/* preemption timer count, 0: none */
 	u64 xsave_mask;			/* guest FPU state switched per entry */
 	unsigned int xsave_size;
 };

@@ -10,6 +10,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 #include "vmx.h"
 
 struct vmx_config vmx_cfg;
@@ -79,6 +80,26 @@ static void vmx_setup_xsave(void)
 	vmx_cfg.xsave_size = ecx;	/* enough for every supported feature */
 }
 
+/*
+ * The VMX preemption timer bounds every stay in the guest to one time slice,
+ * so the run loop re-checks signals and rescheduling even when no host
+ * interrupt arrives (a nohz_full CPU; or Bochs 2.7, which does not deliver
+ * external-interrupt exits to a guest entered with RFLAGS.IF = 0 from a host
+ * with IF = 0). Without "save preemption timer value" the count restarts at
+ * every entry (SDM Vol. 3C 26.5.1), so it costs nothing per exit.
+ */
+static void vmx_setup_slice(void)
+{
+	u64 misc, ticks;
+
+	if (!(vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER))
+		return;
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	ticks = (u64)(tsc_khz ? tsc_khz : 1000000) * MV_VMX_SLICE_MS;
+	vmx_cfg.slice = min_t(u64, ticks >> (misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK),
+			      U32_MAX);
+}
+
 int vmx_config_setup(void)
 {
 	bool true_ctls;
@@ -106,8 +127,8 @@ int vmx_config_setup(void)
 	 * (SDM Vol. 3C 26.1.3). CR3 accesses do not exit: EPT owns translation.
 	 */
 	msr = true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS;
-	r = vmx_adjust(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, msr,
-		       "pin-based", &vmx_cfg.pin);
+	r = vmx_adjust(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+		       PIN_BASED_VMX_PREEMPTION_TIMER, msr, "pin-based", &vmx_cfg.pin);
 	if (r)
 		return r;
 
@@ -170,6 +191,8 @@ int vmx_config_setup(void)
 	vmx_cfg.cr4_fixed0 = lo | ((u64)hi << 32);
 	rdmsr(MSR_IA32_VMX_CR4_FIXED1, lo, hi);
 	vmx_cfg.cr4_fixed1 = lo | ((u64)hi << 32);
+
+	vmx_setup_slice();
 
 	/* 4-level EPT maps 48 bits of guest-physical space. */
 	vmx_cfg.phys_bits = min_t(unsigned int, boot_cpu_data.x86_phys_bits, 48);

@@ -37,8 +37,11 @@ static void vmx_skip(struct vmx_vcpu *vx)
 	vmx_skip_insn(&vx->vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
 
-/* Interrupt delivery happens when the run path re-enables interrupts. */
-static void handle_external_interrupt(struct vmx_vcpu *vx)
+/*
+ * Interrupt delivery happens when the run path re-enables interrupts; the
+ * end of a time slice only needs core's signal and resched checks.
+ */
+static void handle_nothing(struct vmx_vcpu *vx)
 {
 }
 
@@ -109,12 +112,13 @@ static void handle_ept_violation(struct vmx_vcpu *vx)
 
 static const vmx_exit_handler vmx_exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI]	 = handle_exception_nmi,
-	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]	 = handle_triple_fault,
 	[EXIT_REASON_CPUID]		 = handle_cpuid,
 	[EXIT_REASON_HLT]		 = handle_hlt,
 	[EXIT_REASON_IO_INSTRUCTION]	 = handle_io,
 	[EXIT_REASON_EPT_VIOLATION]	 = handle_ept_violation,
+	[EXIT_REASON_PREEMPTION_TIMER]	 = handle_nothing,
 };
 
 static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)

@@ -39,6 +39,8 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	if (vmx_cfg.slice)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.slice);
 	vmcs_write64(EPT_POINTER, ev->eptp);
 	if (vx->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vx->vpid);
