@@ -94,9 +94,10 @@ static void vmx_setup_slice(void)
 
 	if (!(vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER))
 		return;
+	/* IA32_VMX_MISC[4:0]: the timer counts every 2^rate TSC ticks (A.6). */
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
 	ticks = (u64)(tsc_khz ? tsc_khz : 1000000) * MV_VMX_SLICE_MS;
-	vmx_cfg.slice = min_t(u64, ticks >> (misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK),
+	vmx_cfg.slice = min_t(u64, ticks >> (misc & 0x1f),
 			      U32_MAX);
 }
 

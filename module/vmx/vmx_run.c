@@ -9,6 +9,7 @@
  */
 #include <linux/nospec.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <asm/fpu/api.h>
 #include <asm/debugreg.h>
@@ -190,6 +191,13 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	vmx_fpu_switch(vx->fpu, true);
 	local_irq_disable();
 
+	/*
+	 * The guest is outside any RCU read-side section, like user mode; say
+	 * so, or a CPU that stays in the guest (ticks arrive with preemption
+	 * disabled here) would hold up grace periods until RCU forces a
+	 * reschedule.
+	 */
+	rcu_note_context_switch(false);
 	vmx_refresh_host_crs(vx);
 	if (native_read_cr2() != vx->cr2)
 		native_write_cr2(vx->cr2);
