@@ -40,6 +40,10 @@ void mv_hw_put(void)
 
 static long mv_check_cap(unsigned long cap)
 {
+	/* Capability numbers are 32-bit; do not let a wider one alias. */
+	if (cap > U32_MAX)
+		return 0;
+
 	switch (cap) {
 	case MV_CAP_NR_MEMSLOTS:
 		return MV_MAX_MEMSLOTS;

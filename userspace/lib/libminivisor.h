@@ -44,9 +44,10 @@ static inline void *mv_io_data(struct mv_run *run)
 }
 
 const char *mv_exit_reason_str(uint32_t reason);	/* "IO", "MMIO", ... or "UNKNOWN" */
+const char *mv_internal_suberror_str(uint32_t suberror); /* "EMULATION", ... or "UNKNOWN" */
 void mv_dump_exit(FILE *f, const struct mv_run *run);	/* one line per field */
 void mv_dump_regs(FILE *f, const struct mv_regs *regs,
-		  const struct mv_sregs *sregs);	/* sregs may be NULL */
+		  const struct mv_sregs *sregs);	/* either may be NULL */
 
 /*
  * Convenience for tests and mvm: one VM with one vCPU and one anonymous
@@ -61,18 +62,42 @@ struct mv_vm {
 	uint64_t mem_size;
 };
 
+/*
+ * mem_size: non-zero multiple of the page size (-EINVAL otherwise). On
+ * failure everything is released and *vm is left empty (fds -1, pointers
+ * NULL), so mv_vm_destroy() on it is harmless; errors are those of open(),
+ * MV_CREATE_VM, mmap(), MV_SET_MEMORY_REGION, MV_CREATE_VCPU and mmap().
+ */
 int mv_vm_create(struct mv_vm *vm, uint64_t mem_size);	/* 0 or -errno */
 void mv_vm_destroy(struct mv_vm *vm);
 
-/* Architectural state helpers: flat real mode at cs:ip, or 64-bit long mode. */
+/*
+ * Architectural state helpers: flat real mode at cs:ip, or 64-bit long mode.
+ *
+ * mv_sregs_real_mode(): CS base = cs_selector << 4, other segments selector
+ * and base 0, 64 KiB limits; CR0 = 0x10 (ET only: CD/NW clear, so a real CPU
+ * does not run the guest uncached), EFER 0.
+ */
 void mv_sregs_real_mode(struct mv_sregs *s, uint16_t cs_selector);
 /*
  * Builds identity-mapped 4-level page tables (2 MiB pages) for the first
  * map_size bytes of guest memory at guest-physical pt_gpa (needs 4 pages +
  * one page per GiB), and fills sregs for 64-bit mode with a flat GDT at
  * gdt_gpa (one page). Returns 0 or -errno.
+ *
+ * Precisely: the tables take mv_long_mode_pt_size(map_size) bytes (PML4,
+ * PDPT, one PD per started GiB; at most the 4 + 1/GiB pages above), pt_gpa
+ * must be 4 KiB aligned, gdt_gpa 8-byte aligned; the page at gdt_gpa holds
+ * the GDT (null, 0x08 64-bit code, 0x10 data, 0x18 busy 64-bit TSS) and the
+ * TSS at gdt_gpa + 0x80. Both areas must lie inside vm->mem_size and not
+ * overlap; map_size may exceed the memory (to reach MMIO) up to 512 GiB.
+ * CR0 = 0x80050033 (PE|MP|ET|NE|WP|AM|PG), CR3 = pt_gpa, CR4 = 0x620
+ * (PAE|OSFXSR|OSXMMEXCPT), EFER = 0x500 (LME|LMA); IDT base 0 limit 0.
+ * Only vm->mem and vm->mem_size are used: no ioctl is made, so the caller
+ * still has to mv_set_sregs(). -EINVAL for any bad argument.
  */
 int mv_setup_long_mode(struct mv_vm *vm, struct mv_sregs *s, uint64_t pt_gpa,
 		       uint64_t gdt_gpa, uint64_t map_size);
+uint64_t mv_long_mode_pt_size(uint64_t map_size);	/* bytes written at pt_gpa */
 
 #endif /* LIBMINIVISOR_H */

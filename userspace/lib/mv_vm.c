@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libminivisor: the one-VM, one-vCPU, one-slot convenience used by mvm and
+ * the selftests.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libminivisor.h"
+
+/* Every field in a state mv_vm_destroy() understands as "nothing to free". */
+static void mv_vm_init_empty(struct mv_vm *vm)
+{
+	vm->sys_fd = -1;
+	vm->vm_fd = -1;
+	vm->vcpu_fd = -1;
+	vm->run = NULL;
+	vm->mem = NULL;
+	vm->mem_size = 0;
+}
+
+/*
+ * On failure everything acquired so far is released and *vm is left empty
+ * (fds -1, pointers NULL), so calling mv_vm_destroy() on it is harmless.
+ */
+int mv_vm_create(struct mv_vm *vm, uint64_t mem_size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *mem;
+	int ret;
+
+	if (!vm)
+		return -EINVAL;
+	mv_vm_init_empty(vm);
+	if (mem_size == 0 || mem_size % (uint64_t)page || mem_size > SIZE_MAX)
+		return -EINVAL;
+
+	ret = mv_open();
+	if (ret < 0)
+		goto fail;
+	vm->sys_fd = ret;
+
+	ret = mv_create_vm(vm->sys_fd);
+	if (ret < 0)
+		goto fail;
+	vm->vm_fd = ret;
+
+	/*
+	 * Private anonymous memory, like KVM users allocate it: the module pins
+	 * the pages when the slot is created. NORESERVE because a large guest
+	 * rarely touches all of its RAM.
+	 */
+	mem = mmap(NULL, (size_t)mem_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED) {
+		ret = -errno;
+		goto fail;
+	}
+	vm->mem = mem;
+	vm->mem_size = mem_size;
+
+	ret = mv_set_memory_region(vm->vm_fd, 0, 0, 0, mem_size, vm->mem);
+	if (ret < 0)
+		goto fail;
+
+	ret = mv_create_vcpu(vm->vm_fd, 0);
+	if (ret < 0)
+		goto fail;
+	vm->vcpu_fd = ret;
+
+	vm->run = mv_map_run(vm->sys_fd, vm->vcpu_fd);
+	if (!vm->run) {
+		ret = -errno;
+		goto fail;
+	}
+	return 0;
+
+fail:
+	mv_vm_destroy(vm);
+	return ret;
+}
+
+/*
+ * Tear down in reverse order. The vCPU fd holds a VM reference, so the
+ * order only matters for clarity; the slot's pinned pages are released when
+ * the VM goes away, after which unmapping our memory is safe.
+ */
+void mv_vm_destroy(struct mv_vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->run)
+		mv_unmap_run(vm->sys_fd, vm->run);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->mem)
+		munmap(vm->mem, (size_t)vm->mem_size);
+	if (vm->sys_fd >= 0)
+		close(vm->sys_fd);
+	mv_vm_init_empty(vm);
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvm's command line. Hand-rolled rather than getopt_long() so that it keeps
+ * no global state and the unit tests can call it any number of times.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "args.h"
+#include "status.h"
+
+void mvm_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: mvm run [OPTIONS] IMAGE\n"
+"       mvm --help\n"
+"\n"
+"Run IMAGE as the only vCPU of a minivisor VM (/dev/minivisor). IMAGE is an\n"
+"ELF32 or ELF64 executable (ET_EXEC; its PT_LOAD segments are loaded at their\n"
+"physical addresses, p_paddr) or, if it does not start with the ELF magic, a\n"
+"flat binary copied to the load address.\n"
+"\n"
+"Options:\n"
+"  --mem SIZE       guest memory, at guest-physical 0 (default 64M; 64K..512G,\n"
+"                   a multiple of 4K)\n"
+"  --load ADDR      where a flat binary goes (default 0x1000 in real mode,\n"
+"                   0x100000 in long mode); not allowed for ELF images\n"
+"  --entry ADDR     first instruction (default: the load address for a flat\n"
+"                   binary, e_entry for an ELF image)\n"
+"  --mode real|long CPU mode at the entry point (default: long for ELF64,\n"
+"                   real otherwise)\n"
+"  -v, --verbose    print the image layout and the initial state to stderr\n"
+"  -h, --help       this text\n"
+"Options take their value as the next argument or after '=' (--mem=16M).\n"
+"SIZE and ADDR are decimal or 0x-prefixed hex, optionally followed by K, M or\n"
+"G (x 1024, 1024^2, 1024^3; upper or lower case): 0x1000, 64K, 2M, 1G.\n"
+"\n"
+"Modes:\n"
+"  real   flat 16-bit real mode. Entry must be below 1 MiB: CS:IP = 0000:entry\n"
+"         below 64 KiB, else CS = (entry >> 4) & 0xf000, IP = entry & 0xffff.\n"
+"         Other segments 0, SS:SP = 0000:FFF0.\n"
+"  long   64-bit mode, paging on. Identity-mapped page tables (2 MiB pages) cover\n"
+"         the first max(SIZE, 4G) bytes, so MMIO below 4 GiB is reachable; they\n"
+"         and a GDT (CS 0x08, data 0x10, TSS 0x18) are placed in the lowest free\n"
+"         pages at or above 0x1000 that the image does not use. RSP = SIZE (top of\n"
+"         memory, the stack grows down from there), interrupts off, IDT empty.\n"
+"\n"
+"Devices:\n"
+"  0x3f8-0x3ff  16550A UART (COM1); transmitted bytes go to stdout, flushed at\n"
+"               each newline and at exit. No input yet: LSR.DR stays 0\n"
+"               (except for bytes looped back in MCR loopback mode).\n"
+"  0xf4-0xf7    debug exit: writing value V ends mvm with status\n"
+"               ((V << 1) | 1) & 0xff, like QEMU's isa-debug-exit.\n"
+"  Accesses to other ports or to unbacked guest-physical addresses print a\n"
+"  warning; reads from them return all-ones.\n"
+"\n"
+"Exit status:\n"
+"  %2d  the guest executed HLT (or --help)\n"
+"  %2d  usage error, or the image cannot be read or does not fit\n"
+"  %2d  the guest triple-faulted (MV_EXIT_SHUTDOWN)\n"
+"  %2d  VM entry failed (MV_EXIT_FAIL_ENTRY)\n"
+"  %2d  the module could not handle an exit (MV_EXIT_INTERNAL_ERROR)\n"
+"  %2d  host error: /dev/minivisor missing (insmod minivisor.ko), VM creation or\n"
+"      MV_RUN failed\n"
+"  %2d  unknown exit reason, malformed exit data, or a device model failed\n"
+"  odd  ((V << 1) | 1) & 0xff: the guest wrote V to the debug-exit port\n"
+"  On SIGINT/SIGTERM mvm flushes the UART output and dies of that signal.\n"
+"  Failures print the exit and the vCPU registers to stderr.\n",
+		MVM_STATUS_HLT, MVM_STATUS_USAGE, MVM_STATUS_SHUTDOWN, MVM_STATUS_FAIL_ENTRY,
+		MVM_STATUS_INTERNAL, MVM_STATUS_HOST, MVM_STATUS_UNEXPECTED);
+}
+
+const char *mvm_mode_name(enum mvm_mode mode)
+{
+	switch (mode) {
+	case MVM_MODE_REAL:
+		return "real";
+	case MVM_MODE_LONG:
+		return "long";
+	default:
+		return "auto";
+	}
+}
+
+int mvm_parse_size(const char *s, uint64_t *val)
+{
+	uint64_t v = 0, base = 10, mult = 1;
+	const char *p = s;
+	unsigned int digits = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (; *p; p++) {
+		unsigned int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+		digits++;
+	}
+	if (!digits)
+		return -EINVAL;
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mult = 1ull << 10;
+		break;
+	case 'm': case 'M':
+		mult = 1ull << 20;
+		break;
+	case 'g': case 'G':
+		mult = 1ull << 30;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p && p[1])
+		return -EINVAL;		/* "64MB", "1Kx": trailing junk */
+	if (v > UINT64_MAX / mult)
+		return -ERANGE;
+	*val = v * mult;
+	return 0;
+}
+
+static int parse_number_opt(const char *opt, const char *s, uint64_t *val, struct mvm_err *err)
+{
+	int ret = mvm_parse_size(s, val);
+
+	if (ret == -ERANGE)
+		mvm_err_set(err, "%s: '%s' is too large", opt, s);
+	else if (ret)
+		mvm_err_set(err, "%s: '%s' is not a number (decimal or 0x hex, optional K/M/G suffix)",
+			    opt, s);
+	return ret;
+}
+
+/*
+ * Match "--name", "--name=value" (value in *inline_val) or the short alias.
+ * Returns true on a match.
+ */
+static bool match_opt(const char *arg, const char *name, const char *alias,
+		      const char **inline_val)
+{
+	size_t n = strlen(name);
+
+	*inline_val = NULL;
+	if (alias && !strcmp(arg, alias))
+		return true;
+	if (strncmp(arg, name, n))
+		return false;
+	if (arg[n] == '\0')
+		return true;
+	if (arg[n] == '=') {
+		*inline_val = arg + n + 1;
+		return true;
+	}
+	return false;
+}
+
+/* The option's value: after '=' or the next argument. */
+static const char *opt_value(const char *opt, const char *inline_val, int argc,
+			     char *const argv[], int *i, struct mvm_err *err)
+{
+	if (inline_val)
+		return inline_val;
+	if (*i + 1 >= argc) {
+		mvm_err_set(err, "%s needs a value", opt);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_options *o,
+				      struct mvm_err *err)
+{
+	bool only_positional = false;
+	const char *v, *iv;
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (only_positional || a[0] != '-' || !strcmp(a, "-")) {
+			if (o->image) {
+				mvm_err_set(err, "only one IMAGE may be given ('%s' and '%s')",
+					    o->image, a);
+				return MVM_ARGS_ERROR;
+			}
+			o->image = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_positional = true;
+		} else if (match_opt(a, "--help", "-h", &iv) && !iv) {
+			return MVM_ARGS_HELP;
+		} else if (match_opt(a, "--verbose", "-v", &iv) && !iv) {
+			o->verbose = true;
+		} else if (match_opt(a, "--mem", NULL, &iv)) {
+			v = opt_value("--mem", iv, argc, argv, &i, err);
+			if (!v || parse_number_opt("--mem", v, &o->mem_size, err))
+				return MVM_ARGS_ERROR;
+			if (o->mem_size < MVM_MIN_MEM || o->mem_size > MVM_MAX_MEM) {
+				mvm_err_set(err, "--mem: %s is out of range (64K..512G)", v);
+				return MVM_ARGS_ERROR;
+			}
+			if (o->mem_size % 4096) {
+				mvm_err_set(err, "--mem: %s is not a multiple of 4K", v);
+				return MVM_ARGS_ERROR;
+			}
+		} else if (match_opt(a, "--load", NULL, &iv)) {
+			v = opt_value("--load", iv, argc, argv, &i, err);
+			if (!v || parse_number_opt("--load", v, &o->load_addr, err))
+				return MVM_ARGS_ERROR;
+			o->load_set = true;
+		} else if (match_opt(a, "--entry", NULL, &iv)) {
+			v = opt_value("--entry", iv, argc, argv, &i, err);
+			if (!v || parse_number_opt("--entry", v, &o->entry, err))
+				return MVM_ARGS_ERROR;
+			o->entry_set = true;
+		} else if (match_opt(a, "--mode", NULL, &iv)) {
+			v = opt_value("--mode", iv, argc, argv, &i, err);
+			if (!v)
+				return MVM_ARGS_ERROR;
+			if (!strcmp(v, "real")) {
+				o->mode = MVM_MODE_REAL;
+			} else if (!strcmp(v, "long")) {
+				o->mode = MVM_MODE_LONG;
+			} else {
+				mvm_err_set(err, "--mode: '%s' is not 'real' or 'long'", v);
+				return MVM_ARGS_ERROR;
+			}
+		} else {
+			mvm_err_set(err, "unknown option '%s'", a);
+			return MVM_ARGS_ERROR;
+		}
+	}
+	if (!o->image) {
+		mvm_err_set(err, "missing IMAGE");
+		return MVM_ARGS_ERROR;
+	}
+	return MVM_ARGS_RUN;
+}
+
+enum mvm_args_result mvm_parse_args(int argc, char *const argv[], struct mvm_options *o,
+				    struct mvm_err *err)
+{
+	memset(o, 0, sizeof(*o));
+	o->mem_size = MVM_DEFAULT_MEM;
+	o->mode = MVM_MODE_AUTO;
+
+	if (argc < 2) {
+		mvm_err_set(err, "missing command");
+		return MVM_ARGS_ERROR;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return MVM_ARGS_HELP;
+	if (strcmp(argv[1], "run")) {
+		mvm_err_set(err, "unknown command '%s' (the only command is 'run')", argv[1]);
+		return MVM_ARGS_ERROR;
+	}
+	return parse_run(argc, argv, o, err);
+}

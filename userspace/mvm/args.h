@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* mvm's command line: "mvm run [options] IMAGE" and "mvm --help". */
+#ifndef MVM_ARGS_H
+#define MVM_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+#define MVM_DEFAULT_MEM		(64ull << 20)
+#define MVM_MIN_MEM		(64ull << 10)	/* room for the real-mode stack below 64 KiB */
+#define MVM_MAX_MEM		(512ull << 30)	/* what one PDPT of mv_setup_long_mode maps */
+#define MVM_DEFAULT_LOAD_REAL	0x1000ull
+#define MVM_DEFAULT_LOAD_LONG	0x100000ull
+
+enum mvm_mode {
+	MVM_MODE_AUTO,		/* ELF64 -> long, anything else -> real */
+	MVM_MODE_REAL,
+	MVM_MODE_LONG,
+};
+
+struct mvm_options {
+	uint64_t mem_size;
+	uint64_t load_addr;	/* flat binaries only */
+	bool load_set;
+	uint64_t entry;
+	bool entry_set;
+	enum mvm_mode mode;
+	bool verbose;
+	const char *image;
+};
+
+enum mvm_args_result {
+	MVM_ARGS_RUN,		/* options filled in: run the image */
+	MVM_ARGS_HELP,		/* print mvm_usage() and exit 0 */
+	MVM_ARGS_ERROR,		/* err says why */
+};
+
+enum mvm_args_result mvm_parse_args(int argc, char *const argv[], struct mvm_options *o,
+				    struct mvm_err *err);
+/*
+ * A number: decimal or 0x-prefixed hex, then an optional K, M or G suffix
+ * (binary multiples, either case). 0 or -EINVAL / -ERANGE.
+ */
+int mvm_parse_size(const char *s, uint64_t *val);
+const char *mvm_mode_name(enum mvm_mode mode);
+void mvm_usage(FILE *f);
+
+#endif /* MVM_ARGS_H */

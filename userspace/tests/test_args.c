@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mvm's command-line parser: sizes, options, defaults and error messages. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "status.h"
+#include "tap.h"
+
+static void size_ok(const char *s, uint64_t want)
+{
+	uint64_t v = 0;
+	int ret = mvm_parse_size(s, &v);
+
+	ok(ret == 0 && v == want, "parse_size('%s') == 0x%llx (got %d, 0x%llx)", s,
+	   (unsigned long long)want, ret, (unsigned long long)v);
+}
+
+static void size_bad(const char *s, int want)
+{
+	uint64_t v = 12345;
+	int ret = mvm_parse_size(s, &v);
+
+	ok(ret == want && v == 12345, "parse_size('%s') rejected with %d (got %d)", s, want, ret);
+}
+
+/* Parse a NULL-terminated argv. */
+static enum mvm_args_result parse(struct mvm_options *o, struct mvm_err *err, ...)
+{
+	char *argv[32];
+	va_list ap;
+	int argc = 0;
+
+	argv[argc++] = "mvm";
+	va_start(ap, err);
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	err->msg[0] = '\0';
+	return mvm_parse_args(argc, argv, o, err);
+}
+
+#define parse(o, err, ...) parse(o, err, __VA_ARGS__, (char *)NULL)
+
+static void bad(const char *what, const char *msg_part, enum mvm_args_result r,
+		const struct mvm_err *err)
+{
+	ok(r == MVM_ARGS_ERROR && strstr(err->msg, msg_part),
+	   "%s rejected: \"%s\"", what, err->msg);
+}
+
+int main(void)
+{
+	struct mvm_options o;
+	struct mvm_err err;
+	enum mvm_args_result r;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	tap_start();
+
+	size_ok("0", 0);
+	size_ok("4096", 4096);
+	size_ok("0x1000", 0x1000);
+	size_ok("0XfFfF", 0xffff);
+	size_ok("64K", 64 << 10);
+	size_ok("64k", 64 << 10);
+	size_ok("2M", 2 << 20);
+	size_ok("1G", 1ull << 30);
+	size_ok("0x10M", 16ull << 20);
+	size_ok("18446744073709551615", UINT64_MAX);
+	size_ok("16777215G", 16777215ull << 30);
+	size_bad("", -EINVAL);
+	size_bad("K", -EINVAL);
+	size_bad("0x", -EINVAL);
+	size_bad("-1", -EINVAL);
+	size_bad("+1", -EINVAL);
+	size_bad(" 1", -EINVAL);
+	size_bad("12Q", -EINVAL);
+	size_bad("64MB", -EINVAL);
+	size_bad("1.5M", -EINVAL);
+	size_bad("0x1g0", -EINVAL);
+	size_bad("18446744073709551616", -ERANGE);
+	size_bad("0x10000000000000000", -ERANGE);
+	size_bad("17179869184G", -ERANGE);
+	size_ok("17179869183G", 17179869183ull << 30);
+
+	r = parse(&o, &err, "run", "img.bin");
+	ok(r == MVM_ARGS_RUN && o.mem_size == 64ull << 20 && !o.load_set && !o.entry_set &&
+	   o.mode == MVM_MODE_AUTO && !o.verbose && !strcmp(o.image, "img.bin"),
+	   "defaults: 64M, auto mode, no --load/--entry");
+
+	r = parse(&o, &err, "run", "--mem", "16M", "--load", "0x2000", "--entry", "0x2010",
+		  "--mode", "long", "-v", "img.elf");
+	ok(r == MVM_ARGS_RUN && o.mem_size == 16ull << 20 && o.load_set &&
+	   o.load_addr == 0x2000 && o.entry_set && o.entry == 0x2010 &&
+	   o.mode == MVM_MODE_LONG && o.verbose && !strcmp(o.image, "img.elf"),
+	   "every option, value as next argument");
+
+	r = parse(&o, &err, "run", "--mem=1G", "--load=1M", "--entry=0x100000", "--mode=real",
+		  "--verbose", "x");
+	ok(r == MVM_ARGS_RUN && o.mem_size == 1ull << 30 && o.load_addr == 0x100000 &&
+	   o.entry == 0x100000 && o.mode == MVM_MODE_REAL && o.verbose,
+	   "every option, --opt=value form");
+
+	r = parse(&o, &err, "run", "--", "--weird-name");
+	ok(r == MVM_ARGS_RUN && !strcmp(o.image, "--weird-name"), "'--' ends the options");
+
+	r = parse(&o, &err, "run", "img", "--mem", "128K");
+	ok(r == MVM_ARGS_RUN && o.mem_size == 128 << 10 && !strcmp(o.image, "img"),
+	   "options after IMAGE");
+
+	ok(parse(&o, &err, "--help") == MVM_ARGS_HELP, "mvm --help");
+	ok(parse(&o, &err, "-h") == MVM_ARGS_HELP, "mvm -h");
+	ok(parse(&o, &err, "help") == MVM_ARGS_HELP, "mvm help");
+	ok(parse(&o, &err, "run", "--help") == MVM_ARGS_HELP, "mvm run --help");
+	ok(parse(&o, &err, "run", "x", "-h") == MVM_ARGS_HELP, "mvm run x -h");
+
+	r = mvm_parse_args(1, (char *[]){ "mvm", NULL }, &o, &err);
+	bad("no command", "missing command", r, &err);
+	bad("unknown command", "unknown command 'start'", parse(&o, &err, "start", "x"), &err);
+	bad("missing IMAGE", "missing IMAGE", parse(&o, &err, "run"), &err);
+	bad("two images", "only one IMAGE", parse(&o, &err, "run", "a", "b"), &err);
+	bad("unknown option", "unknown option '--fast'", parse(&o, &err, "run", "--fast", "a"),
+	    &err);
+	bad("--mem without value", "--mem needs a value", parse(&o, &err, "run", "a", "--mem"),
+	    &err);
+	bad("--mem junk", "'lots' is not a number", parse(&o, &err, "run", "--mem", "lots", "a"),
+	    &err);
+	bad("--mem overflow", "too large",
+	    parse(&o, &err, "run", "--mem", "99999999999999999999", "a"), &err);
+	bad("--mem below 64K", "out of range", parse(&o, &err, "run", "--mem", "60K", "a"), &err);
+	bad("--mem above 512G", "out of range", parse(&o, &err, "run", "--mem", "513G", "a"),
+	    &err);
+	bad("--mem not 4K multiple", "not a multiple of 4K",
+	    parse(&o, &err, "run", "--mem", "65537", "a"), &err);
+	bad("--load junk", "--load: '0xZZ' is not a number",
+	    parse(&o, &err, "run", "--load", "0xZZ", "a"), &err);
+	bad("--entry empty", "--entry: '' is not a number",
+	    parse(&o, &err, "run", "--entry=", "a"), &err);
+	bad("--mode bad", "'protected' is not 'real' or 'long'",
+	    parse(&o, &err, "run", "--mode", "protected", "a"), &err);
+	bad("--help=x", "unknown option '--help=x'", parse(&o, &err, "run", "--help=x", "a"),
+	    &err);
+	bad("--memory (prefix of no option)", "unknown option '--memory'",
+	    parse(&o, &err, "run", "--memory", "1M", "a"), &err);
+
+	/* The help text must cover every option, default and status. */
+	f = open_memstream(&text, &len);
+	mvm_usage(f);
+	fclose(f);
+	ok(text && strstr(text, "--mem SIZE") && strstr(text, "--load ADDR") &&
+	   strstr(text, "--entry ADDR") && strstr(text, "--mode real|long") &&
+	   strstr(text, "--verbose") && strstr(text, "--help"), "usage lists every option");
+	ok(text && strstr(text, "default 64M") && strstr(text, "0x1000") &&
+	   strstr(text, "0x100000") && strstr(text, "K, M or") && strstr(text, "G"),
+	   "usage gives the defaults and the size suffixes");
+	ok(text && strstr(text, " 0  the guest executed HLT") &&
+	   strstr(text, " 2  usage error") && strstr(text, " 4  the guest triple-faulted") &&
+	   strstr(text, " 6  VM entry failed") && strstr(text, " 8  the module could not") &&
+	   strstr(text, "10  host error") && strstr(text, "12  unknown exit reason") &&
+	   strstr(text, "odd  ((V << 1) | 1)"), "usage lists every exit status");
+	ok(text && strstr(text, "0x3f8") && strstr(text, "0xf4"), "usage lists the devices");
+	free(text);
+
+	/* mvm's own statuses are even: none can be mistaken for a debug-exit status. */
+	ok(MVM_STATUS_USAGE % 2 == 0 && MVM_STATUS_SHUTDOWN % 2 == 0 &&
+	   MVM_STATUS_FAIL_ENTRY % 2 == 0 && MVM_STATUS_INTERNAL % 2 == 0 &&
+	   MVM_STATUS_HOST % 2 == 0 && MVM_STATUS_UNEXPECTED % 2 == 0,
+	   "mvm statuses are even");
+	return tap_end();
+}
