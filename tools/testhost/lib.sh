@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the emulated VT-x test host scripts (sourced, not run).
+
+TH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$TH_DIR/../.." && pwd)
+TH_BUILD=${TH_BUILD:-$ROOT/build/testhost}
+TH_DEPS_ENV=$TH_BUILD/deps.env
+TH_T0=${TH_T0:-$(date +%s)}
+export TH_T0
+
+# "make check TESTS=x" puts TESTS=x into MAKEFLAGS, and every make we run
+# would pass it on as an override of the Makefiles' own variables (userspace
+# has a TESTS list). Our settings arrive through the environment; the makes
+# we start must not inherit the top-level command line.
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES
+
+th_elapsed()
+{
+	local s=$(( $(date +%s) - TH_T0 ))
+	printf '%d:%02d' $((s / 60)) $((s % 60))
+}
+
+# One progress line on stderr, prefixed with the time since the run started.
+th_say()
+{
+	printf '[%s] %s\n' "$(th_elapsed)" "$*" >&2
+}
+
+th_die()
+{
+	printf 'testhost: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# Seconds since the epoch with a fraction, for wall-time measurements.
+th_now()
+{
+	date +%s.%N
+}
+
+th_secs_since()
+{
+	awk -v a="$1" -v b="$(th_now)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# Loads what tools/testhost/deps resolved: TH_KVER, TH_KDIR, TH_KDIR_612,
+# TH_KERNEL_DIR. Runs deps first if it never ran.
+th_load_deps()
+{
+	if [ ! -f "$TH_DEPS_ENV" ]; then
+		"$TH_DIR/deps" || th_die "tools/testhost/deps failed"
+	fi
+	# shellcheck source=/dev/null
+	. "$TH_DEPS_ENV"
+}
+
+# Finds a module in the extracted guest kernel, decompressing .ko.xz/.ko.zst
+# into $2 because busybox insmod only takes plain ELF modules.
+th_fetch_kmod()
+{
+	local rel=$1 dst=$2 base=$TH_KERNEL_DIR/lib/modules/$TH_KVER/kernel/$1
+	if [ -f "$base" ]; then
+		cp "$base" "$dst"
+	elif [ -f "$base.xz" ]; then
+		xz -dc "$base.xz" > "$dst"
+	elif [ -f "$base.zst" ]; then
+		zstd -qdc "$base.zst" > "$dst"
+	elif [ -f "$base.gz" ]; then
+		gzip -dc "$base.gz" > "$dst"
+	else
+		echo "testhost: $rel not found in the guest kernel $TH_KVER" >&2
+		return 1
+	fi
+}

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# Build and packing steps shared by tools/testhost/check and run (sourced).
+#
+# Development overrides (environment), to use other inputs than the tree:
+#   TH_MODULE_DIR   build minivisor.ko from this kbuild dir instead of
+#                   `make module` in the repository
+#   TH_SELFTESTS    directory of ready selftest programs (skips their build)
+#   TH_MVM          ready mvm binary (skips the userspace build)
+#   TH_GUESTS       directory of ready demo guests (*.bin)
+
+# Log directory for this run: build/testhost/logs/<mode>-<time>, plus a
+# "last-<mode>" symlink; only the newest ten per mode are kept.
+th_new_logdir()
+{
+	local mode=$1 base=$TH_BUILD/logs dir old
+	dir=$base/$mode-$(date +%Y%m%d-%H%M%S)
+	[ -e "$dir" ] && dir=$dir-$$
+	mkdir -p "$dir"
+	ln -sfn "$(basename "$dir")" "$base/last-$mode"
+	# shellcheck disable=SC2012
+	for old in $(ls -1d "$base/$mode"-* 2>/dev/null | sort -r | tail -n +11); do
+		rm -rf "$old"
+	done
+	echo "$dir"
+}
+
+# Builds the module with W=1 against KDIR, in SRC (default: the tree, or
+# TH_MODULE_DIR). usage: th_build_module KDIR LOG [SRC]; returns make's status.
+th_build_module()
+{
+	local kdir=$1 log=$2 src=${3:-}
+	if [ -n "${TH_MODULE_DIR:-}" ]; then
+		make -C "$kdir" M="${src:-$TH_MODULE_DIR}" W=1 modules >"$log" 2>&1
+	else
+		make -C "${src:-$ROOT}" module KDIR="$kdir" W=1 >"$log" 2>&1
+	fi
+}
+
+# Where the freshly built module is.
+th_module_ko()
+{
+	if [ -n "${TH_MODULE_DIR:-}" ]; then
+		echo "$TH_MODULE_DIR/minivisor.ko"
+	else
+		echo "$ROOT/module/minivisor.ko"
+	fi
+}
+
+# A copy of the module's sources in DIR, to build against other headers
+# without touching the objects in the tree.
+th_module_scratch()
+{
+	local dir=$1 src=${TH_MODULE_DIR:-$ROOT}
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if [ -z "${TH_MODULE_DIR:-}" ] && git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+		# Sources only (tracked or not ignored), minus the parts that
+		# are not kernel code.
+		(cd "$ROOT" && git ls-files -co --exclude-standard -z |
+			grep -zvE '^(build|userspace|selftests|tools|Documentation|\.ci)/' |
+			xargs -0 cp --parents -t "$dir")
+	else
+		(cd "$src" && tar --exclude=./build --exclude=./.git --exclude='*.o' \
+			--exclude='*.ko' --exclude='.*.cmd' -cf - .) | tar -xf - -C "$dir"
+	fi
+}
+
+# Counts compiler/modpost warnings in a build log (W=1 must be clean).
+th_count_warnings()
+{
+	grep -ci 'warning:' "$1" || true
+}
+
+# The mvm binary: userspace/mvm/mvm (or userspace/mvm if that is the file),
+# or TH_MVM.
+th_mvm_path()
+{
+	if [ -n "${TH_MVM:-}" ]; then
+		echo "$TH_MVM"
+	elif [ -d "$ROOT/userspace/mvm" ]; then
+		echo "$ROOT/userspace/mvm/mvm"
+	else
+		echo "$ROOT/userspace/mvm"
+	fi
+}
