@@ -36,6 +36,9 @@ check:
 run:
 	tools/testhost/run
 
+bench:
+	tools/testhost/bench
+
 deps:
 	tools/testhost/deps
 
@@ -43,4 +46,5 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C bench clean
 	rm -rf build

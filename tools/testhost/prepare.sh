@@ -71,15 +71,8 @@ th_count_warnings()
 	grep -ci 'warning:' "$1" || true
 }
 
-# The mvm binary: userspace/mvm/mvm (or userspace/mvm if that is the file),
-# or TH_MVM.
+# The mvm binary: userspace/mvm, or TH_MVM.
 th_mvm_path()
 {
-	if [ -n "${TH_MVM:-}" ]; then
-		echo "$TH_MVM"
-	elif [ -d "$ROOT/userspace/mvm" ]; then
-		echo "$ROOT/userspace/mvm/mvm"
-	else
-		echo "$ROOT/userspace/mvm"
-	fi
+	echo "${TH_MVM:-$ROOT/userspace/mvm}"
 }

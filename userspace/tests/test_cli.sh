@@ -5,7 +5,7 @@
 # usage errors and image errors give status 2 with a clear message before
 # the device is ever opened; a good image then fails with status 10 and the
 # insmod hint. Run from userspace/ after "make".
-MVM=${MVM:-./mvm/mvm}
+MVM=${MVM:-./tests/mvm-dynamic}
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 n=0

@@ -6,7 +6,7 @@
 # exits (FAKE_MV_EXIT) check every failure status and dump; with Unicorn the
 # fake also executes the guests, so the demo guests and a few hand-assembled
 # ones run through the whole of mvm. Run from userspace/ after "make".
-# Must be dynamically linked for LD_PRELOAD (mvm/mvm is not with STATIC=1).
+# Must be dynamically linked for LD_PRELOAD (the mvm binary is not with STATIC=1).
 MVM=${MVM:-./tests/mvm-dynamic}
 FAKE=$(pwd)/tests/fake_minivisor.so
 TMP=$(mktemp -d) || exit 1
