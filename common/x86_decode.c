@@ -44,8 +44,10 @@ static int take_imm(struct decode_state *s, unsigned int n, u64 *val)
 	int r = 0;
 	u8 b;
 
-	for (i = 0; i < n && !r; i++) {
+	for (i = 0; i < n; i++) {
 		r = take(s, &b);
+		if (r)
+			break;
 		v |= (u64)b << (8 * i);
 	}
 	*val = v;

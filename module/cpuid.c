@@ -5,10 +5,9 @@
  * state), the hypervisor bit set, and a hypervisor leaf at 0x40000000.
  * Policy only; backends call mv_cpuid() from their CPUID exit handler.
  */
+#include <linux/bits.h>
 #include <asm/processor.h>
 #include "mv.h"
-
-#define BIT32(n)	(1u << (n))
 
 /* "Minivisor\0\0\0" in EBX, ECX, EDX. */
 #define MV_SIG_EBX	0x696e694d	/* "Mini" */
@@ -40,11 +39,11 @@ void mv_cpuid(struct mv_vcpu *vcpu, u32 leaf, u32 subleaf, bool osxsave, u32 *r)
 		 * Hide MONITOR (exits), PDCM (perf MSR), VMX, SMX, x2APIC (no
 		 * virtual APIC yet); OSXSAVE mirrors the guest's CR4.
 		 */
-		r[ECX] &= ~(BIT32(3) | BIT32(5) | BIT32(6) | BIT32(15) | BIT32(21) |
-			    BIT32(27));
+		r[ECX] &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(15) | BIT(21) |
+			    BIT(27));
 		if (osxsave)
-			r[ECX] |= BIT32(27);
-		r[ECX] |= BIT32(31);	/* running under a hypervisor */
+			r[ECX] |= BIT(27);
+		r[ECX] |= BIT(31);	/* running under a hypervisor */
 		break;
 	case 6:
 		r[EAX] = r[EBX] = r[ECX] = r[EDX] = 0;	/* no power management */
@@ -52,11 +51,11 @@ void mv_cpuid(struct mv_vcpu *vcpu, u32 leaf, u32 subleaf, bool osxsave, u32 *r)
 	case 7:
 		if (subleaf == 0) {
 			/* INVPCID is not enabled in the VMCS: it would #UD. */
-			r[EBX] &= ~BIT32(10);
+			r[EBX] &= ~BIT(10);
 			/* PKU/OSPKE (CR4.PKE is host-owned), WAITPKG, CET_SS, RDPID. */
-			r[ECX] &= ~(BIT32(3) | BIT32(4) | BIT32(5) | BIT32(7) | BIT32(22));
+			r[ECX] &= ~(BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(22));
 			/* CET_IBT. */
-			r[EDX] &= ~BIT32(20);
+			r[EDX] &= ~BIT(20);
 		}
 		break;
 	case 0xa:
@@ -68,10 +67,10 @@ void mv_cpuid(struct mv_vcpu *vcpu, u32 leaf, u32 subleaf, bool osxsave, u32 *r)
 		break;
 	case 0xd:
 		if (subleaf == 1)
-			r[EAX] &= ~BIT32(3);	/* XSAVES/XRSTORS are not enabled */
+			r[EAX] &= ~BIT(3);	/* XSAVES/XRSTORS are not enabled */
 		break;
 	case 0x80000001:
-		r[EDX] &= ~BIT32(27);	/* RDTSCP is not enabled */
+		r[EDX] &= ~BIT(27);	/* RDTSCP is not enabled */
 		break;
 	}
 }

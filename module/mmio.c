@@ -10,7 +10,6 @@
 #include "../common/x86_decode.h"
 #include "../common/x86_walk.h"
 
-
 static int mv_walk_read(void *ctx, u64 gpa, void *buf, unsigned int len)
 {
 	return mv_read_guest_phys(ctx, gpa, buf, len);

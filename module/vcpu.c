@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -180,6 +181,11 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 	}
 
 	for (;;) {
+		/*
+		 * Signals end the run. TIF_NOTIFY_RESUME must not: rseq sets
+		 * it at every preemption of any glibc thread, so MV_RUN would
+		 * return on every context switch (see design.md, known gaps).
+		 */
 		if (signal_pending(current)) {
 			run->exit_reason = MV_EXIT_INTR;
 			r = -EINTR;
@@ -348,6 +354,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 
 	if (id >= MV_MAX_VCPUS)
 		return -EINVAL;
+	id = array_index_nospec(id, MV_MAX_VCPUS);
 
 	mutex_lock(&vm->lock);
 	fd = -EEXIST;

@@ -10,11 +10,13 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include "mv.h"
 
 static void mv_slot_release(struct mv_vm *vm, struct mv_memslot *slot)
@@ -45,7 +47,7 @@ void mv_vm_put(struct mv_vm *vm)
 	kref_put(&vm->kref, mv_vm_free);
 }
 
-/* Caller holds vm->lock or runs in the vCPU thread with slots stable. */
+/* Caller holds vm->lock. */
 struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa)
 {
 	int i;
@@ -60,20 +62,33 @@ struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa)
 	return NULL;
 }
 
-/* Reads guest-physical memory through the slot's userspace mapping. */
+/*
+ * Reads guest-physical memory from the pinned pages, i.e. exactly what the
+ * guest sees (userspace may have unmapped or remapped its copy).
+ */
 int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
 {
 	struct mv_memslot *s;
+	unsigned int chunk;
 	u64 off;
-	int r = -EFAULT;
+	void *va;
+	int r = 0;
 
 	mutex_lock(&vm->lock);
-	s = mv_find_slot(vm, gpa);
-	if (s) {
+	while (len) {
+		s = mv_find_slot(vm, gpa);
+		if (!s) {
+			r = -EFAULT;
+			break;
+		}
 		off = gpa - s->gpa;
-		if (off + len <= (s->npages << PAGE_SHIFT) &&
-		    !copy_from_user(buf, (void __user *)(s->hva + off), len))
-			r = 0;
+		chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(off));
+		va = kmap_local_page(s->pages[off >> PAGE_SHIFT]);
+		memcpy(buf, va + offset_in_page(off), chunk);
+		kunmap_local(va);
+		buf += chunk;
+		gpa += chunk;
+		len -= chunk;
 	}
 	mutex_unlock(&vm->lock);
 	return r;
@@ -151,7 +166,7 @@ static int mv_set_memory_region(struct mv_vm *vm, struct mv_memory_region __user
 		return -EINVAL;
 
 	mutex_lock(&vm->lock);
-	slot = &vm->slots[mr.slot];
+	slot = &vm->slots[array_index_nospec(mr.slot, MV_MAX_MEMSLOTS)];
 	if (!mr.memory_size) {
 		mv_slot_release(vm, slot);
 		r = 0;

@@ -76,6 +76,8 @@ static void ept_flush_ipi(void *arg)
 {
 	u64 eptp = *(u64 *)arg;
 
+	if (!vmx_cpu_is_on())
+		return;		/* VMXON will flush everything anyway */
 	if (vmx_cfg.ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT_BIT)
 		vmx_invept(VMX_EPT_EXTENT_CONTEXT, eptp);
 	else
@@ -97,6 +99,8 @@ void vmx_ept_unmap(struct mv_vm *vm, u64 gpa, u64 npages)
 		e = ept_leaf(ev, gpa + (i << PAGE_SHIFT), false);
 		if (e)
 			WRITE_ONCE(*e, 0);
+		if (!(i & 0xfff))
+			cond_resched();
 	}
 	vmx_flush_ept(ev->eptp);
 }
@@ -158,5 +162,6 @@ void vmx_flush_vpid(u16 vpid)
 
 void vmx_flush_vpid_ipi(void *vpid)
 {
-	vmx_flush_vpid(*(u16 *)vpid);
+	if (vmx_cpu_is_on())
+		vmx_flush_vpid(*(u16 *)vpid);
 }

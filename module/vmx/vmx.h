@@ -16,6 +16,9 @@
 
 #define MV_VMX_SLICE_MS		10	/* longest stay in the guest */
 
+/* CR4 bits the guest may not set: they would change host-visible state. */
+#define VMX_CR4_HOST_OWNED	(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_CET)
+
 /* What the capability MSRs allow, computed once at module load. */
 struct vmx_config {
 	u32 revision_id;
@@ -38,6 +41,8 @@ struct vmx_host_state {
 	unsigned long fs_base, kernel_gs_base;
 	u64 debugctl;
 	unsigned long cr3, cr4;		/* what HOST_CR3/HOST_CR4 hold now */
+	bool syscall_switched;		/* syscall[] hold the host's MSRs */
+	u64 syscall[4];			/* STAR, LSTAR, CSTAR, SFMASK */
 };
 
 struct vmx_vcpu {
@@ -92,6 +97,7 @@ int vmx_cpu_setup(void);
 void vmx_cpu_teardown(void);
 void vmx_vmcs_clear(struct vmx_vcpu *vx);
 void vmx_vmcs_adopt(struct vmx_vcpu *vx);
+bool vmx_cpu_is_on(void);
 DECLARE_PER_CPU(struct vmx_vcpu *, vmx_current_vcpu);
 void vmx_dump_vmcs(void);
 

@@ -161,26 +161,33 @@ int vmx_config_setup(void)
 	if (r)
 		return r;
 	/* We take interrupts through the IDT after the exit, not by ack. */
-	vmx_cfg.exit &= ~VM_EXIT_ACK_INTR_ON_EXIT;
+	if (vmx_cfg.exit & VM_EXIT_ACK_INTR_ON_EXIT) {
+		pr_err("minivisor: the CPU forces acknowledge-interrupt-on-exit; cannot load\n");
+		return -EOPNOTSUPP;
+	}
 
 	msr = true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS;
 	r = vmx_adjust(VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
 		       VM_ENTRY_LOAD_DEBUG_CONTROLS, 0, msr, "VM-entry", &vmx_cfg.entry);
 	if (r)
 		return r;
-	vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;	/* set per vCPU from EFER.LMA */
+	/* IA-32e mode guest is set per vCPU from EFER.LMA. */
+	if (vmx_cfg.entry & VM_ENTRY_IA32E_MODE) {
+		pr_err("minivisor: the CPU forces the IA-32e mode guest control; cannot load\n");
+		return -EOPNOTSUPP;
+	}
 
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_cfg.ept_vpid_cap);
 	if (!(vmx_cfg.ept_vpid_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
 	    !(vmx_cfg.ept_vpid_cap & VMX_EPTP_WB_BIT) ||
 	    !(vmx_cfg.ept_vpid_cap & VMX_EPT_INVEPT_BIT) ||
-	    !(vmx_cfg.ept_vpid_cap & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT))) {
-		pr_err("minivisor: EPT lacks 4-level walks, write-back tables or INVEPT; cannot load\n");
+	    !(vmx_cfg.ept_vpid_cap & VMX_EPT_EXTENT_GLOBAL_BIT)) {
+		pr_err("minivisor: EPT lacks 4-level walks, write-back tables or all-context INVEPT; cannot load\n");
 		return -EOPNOTSUPP;
 	}
 	vmx_cfg.has_vpid = (vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID) &&
 			   (vmx_cfg.ept_vpid_cap & VPID_CAP_INVVPID) &&
-			   (vmx_cfg.ept_vpid_cap & (VPID_CAP_SINGLE | VPID_CAP_ALL));
+			   (vmx_cfg.ept_vpid_cap & VPID_CAP_ALL);
 	if (!vmx_cfg.has_vpid)
 		vmx_cfg.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
 

@@ -17,6 +17,7 @@
 #include <linux/io.h>
 #include <linux/percpu.h>
 #include <linux/smp.h>
+#include <linux/syscore_ops.h>
 #include <asm/msr.h>
 #include <asm/tlbflush.h>
 #include "vmx.h"
@@ -61,6 +62,16 @@ static void vmx_clear_local(void *arg)
 	/* Publish the cleared state before anyone may load it elsewhere. */
 	smp_wmb();
 	WRITE_ONCE(vx->cpu, -1);
+}
+
+/*
+ * True if this CPU is in VMX operation. IPIs go to every online CPU, which
+ * includes CPUs whose hotplug callback has not run VMXON yet or has already
+ * run VMXOFF; INVEPT/INVVPID there would #UD.
+ */
+bool vmx_cpu_is_on(void)
+{
+	return this_cpu_ptr(&vmx_percpu)->on;
 }
 
 /* Records that the VMCS is now active on this CPU (after VMCLEAR). */
@@ -120,10 +131,18 @@ static int vmx_cpu_on(void)
 	}
 	pc->on = true;
 
-	/* Forget translations a previous VMX user may have left tagged. */
-	vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
-	if (vmx_cfg.has_vpid)
-		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0);
+	/*
+	 * Forget translations a previous VMX user may have left tagged: a page
+	 * it used as an EPT root may become ours, with the same EPTP. Both
+	 * extents are required at load (vmx_caps.c).
+	 */
+	if (vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0) ||
+	    (vmx_cfg.has_vpid && vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0))) {
+		vmx_vmxoff();
+		cr4_clear_bits(X86_CR4_VMXE);
+		pc->on = false;
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -206,6 +225,55 @@ static int vmx_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * Suspend/resume and shutdown: the boot CPU is left (and comes back) outside
+ * CPU hotplug, so it needs syscore hooks; the others go through
+ * vmx_cpu_offline()/vmx_cpu_online(). A shutdown before kexec must leave no
+ * CPU in VMX operation, where INIT is blocked (SDM Vol. 3C 26.2).
+ */
+#ifdef MV_SYSCORE_DATA
+#define MV_SYSCORE_ARG	void *unused
+#else
+#define MV_SYSCORE_ARG	void
+#endif
+
+static int vmx_syscore_suspend(MV_SYSCORE_ARG)
+{
+	vmx_cpu_off();
+	return 0;
+}
+
+static void vmx_syscore_resume(MV_SYSCORE_ARG)
+{
+	int r;
+
+	if (!READ_ONCE(vmx_wanted))
+		return;
+	r = vmx_cpu_on();
+	if (r)
+		pr_err("minivisor: cannot re-enter VMX operation after resume (%d)\n", r);
+}
+
+static void vmx_syscore_shutdown(MV_SYSCORE_ARG)
+{
+	on_each_cpu(vmx_cpu_off_ipi, NULL, 1);
+}
+
+static struct syscore_ops vmx_syscore_ops = {
+	.suspend	= vmx_syscore_suspend,
+	.resume		= vmx_syscore_resume,
+	.shutdown	= vmx_syscore_shutdown,
+};
+
+#ifdef MV_SYSCORE_DATA
+static struct syscore vmx_syscore = { .ops = &vmx_syscore_ops };
+#define vmx_register_syscore()		register_syscore(&vmx_syscore)
+#define vmx_unregister_syscore()	unregister_syscore(&vmx_syscore)
+#else
+#define vmx_register_syscore()		register_syscore_ops(&vmx_syscore_ops)
+#define vmx_unregister_syscore()	unregister_syscore_ops(&vmx_syscore_ops)
+#endif
+
 int vmx_cpu_setup(void)
 {
 	int cpu, r;
@@ -228,6 +296,7 @@ int vmx_cpu_setup(void)
 		return r;
 	}
 	vmx_hp_state = r;
+	vmx_register_syscore();
 	return 0;
 }
 
@@ -235,8 +304,10 @@ void vmx_cpu_teardown(void)
 {
 	int cpu;
 
-	if (vmx_hp_state > 0)
+	if (vmx_hp_state > 0) {
+		vmx_unregister_syscore();
 		cpuhp_remove_state_nocalls(vmx_hp_state);
+	}
 	vmx_hp_state = 0;
 	for_each_possible_cpu(cpu) {
 		struct vmx_percpu *pc = per_cpu_ptr(&vmx_percpu, cpu);

@@ -20,8 +20,6 @@
 #include "vmx.h"
 #include "../../common/x86_decode.h"
 
-typedef void (*vmx_exit_handler)(struct vmx_vcpu *vx);
-
 static void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
 {
 	struct mv_exit *e = &vx->vcpu.exit;
@@ -101,17 +99,33 @@ static void handle_io(struct vmx_vcpu *vx)
 	vmx_skip(vx);
 }
 
-/* Exit qualification for EPT violations: SDM Vol. 3C 28.2.1, table 28-7. */
+/* EPT-violation qualification: SDM Vol. 3C 28.2.1, table 28-7. */
+#define EPT_QUAL_WRITE		(1UL << 1)
+#define EPT_QUAL_GLA_VALID	(1UL << 7)
+#define EPT_QUAL_GLA_DATA	(1UL << 8)	/* not a paging-structure access */
+
 static void handle_ept_violation(struct vmx_vcpu *vx)
 {
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
 	struct mv_exit *e = &vx->vcpu.exit;
 
+	/*
+	 * Only a data access by the instruction at RIP can be emulated as
+	 * MMIO: a fault on the guest's own page tables (bit 7 or 8 clear) or
+	 * during event delivery (the event would be lost) is reported as is.
+	 */
+	if ((qual & (EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_DATA)) !=
+	    (EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_DATA) ||
+	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK)) {
+		vmx_exit_unhandled(vx, EXIT_REASON_EPT_VIOLATION);
+		return;
+	}
 	e->reason = MV_NEXIT_MEMFAULT;
 	e->mem.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-	e->mem.write = vmcs_readl(EXIT_QUALIFICATION) & 2;
+	e->mem.write = qual & EPT_QUAL_WRITE;
 }
 
-static const vmx_exit_handler vmx_exit_handlers[] = {
+static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
 	[EXIT_REASON_EXCEPTION_NMI]	 = handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]	 = handle_triple_fault,
@@ -124,8 +138,8 @@ static const vmx_exit_handler vmx_exit_handlers[] = {
 
 static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 {
+	void (*h)(struct vmx_vcpu *vx) = NULL;
 	u32 basic = reason & 0xffff;
-	vmx_exit_handler h = NULL;
 
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 		vx->vcpu.exit.reason = MV_NEXIT_FAIL_ENTRY;

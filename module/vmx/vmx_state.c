@@ -10,10 +10,10 @@
 enum vmx_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 
 /* Guest segment fields; encodings step by 2 in this order (appendix B). */
-static u32 seg_sel(enum vmx_seg s)   { return GUEST_ES_SELECTOR + 2 * s; }
-static u32 seg_base(enum vmx_seg s)  { return GUEST_ES_BASE + 2 * s; }
-static u32 seg_limit(enum vmx_seg s) { return GUEST_ES_LIMIT + 2 * s; }
-static u32 seg_ar(enum vmx_seg s)    { return GUEST_ES_AR_BYTES + 2 * s; }
+#define seg_sel(s)	(GUEST_ES_SELECTOR + 2 * (s))
+#define seg_base(s)	(GUEST_ES_BASE + 2 * (s))
+#define seg_limit(s)	(GUEST_ES_LIMIT + 2 * (s))
+#define seg_ar(s)	(GUEST_ES_AR_BYTES + 2 * (s))
 
 /* Access-rights format: SDM Vol. 3C 25.4.1, table 25-2. */
 static u32 seg_to_ar(const struct mv_segment *s)
@@ -70,10 +70,15 @@ static void vmx_set_cr0(struct vmx_vcpu *vx, unsigned long cr0)
 	vmcs_writel(GUEST_CR0, (cr0 | forced) & ~(X86_CR0_CD | X86_CR0_NW));
 }
 
+/*
+ * Host-owned CR4 bits never reach the real CR4, whatever userspace asks:
+ * with CR4.PKE the guest's WRPKRU would set the VMM's own PKRU, which the
+ * FPU switch does not restore. The guest reads its value from the shadow.
+ */
 static void vmx_set_cr4(struct vmx_vcpu *vx, unsigned long cr4)
 {
 	vmcs_writel(CR4_READ_SHADOW, cr4);
-	vmcs_writel(GUEST_CR4, cr4 | vmx_cfg.cr4_fixed0);
+	vmcs_writel(GUEST_CR4, (cr4 & ~VMX_CR4_HOST_OWNED) | vmx_cfg.cr4_fixed0);
 }
 
 /* The IA-32e mode guest entry control must equal EFER.LMA (27.3.1.1). */

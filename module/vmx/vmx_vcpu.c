@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/cpu_entry_area.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/trapnr.h>
 #include <asm/msr.h>
@@ -17,6 +18,9 @@
 #include "vmx.h"
 
 static DEFINE_IDA(vmx_vpid_ida);
+
+/* SYSCALL targets: VMX switches none of them (SDM Vol. 3C 25.4, 28.5). */
+static const u32 vmx_syscall_msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK };
 
 /* Controls and host fields that never change for this VMCS. */
 static void vmx_setup_vmcs(struct vmx_vcpu *vx)
@@ -27,7 +31,9 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
-	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	/* VPID 0 with "enable VPID" set is an invalid control (26.2.1.1). */
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
+		     vx->vpid ? vmx_cfg.proc2 : vmx_cfg.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx_cfg.entry);
 	/* Machine checks in the guest are the host's (SDM Vol. 3C 26.2). */
@@ -108,6 +114,20 @@ static void vmx_save_host_state(struct vmx_vcpu *vx)
 	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, vx->guest_kernel_gs_base);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	/*
+	 * A guest with EFER.SCE could SYSCALL into the host's LSTAR and learn
+	 * the kernel's address from its own #PF. The guest cannot write these
+	 * MSRs yet (WRMSR exits), so it gets their reset value, 0.
+	 */
+	h->syscall_switched = vmcs_read64(GUEST_IA32_EFER) & EFER_SCE;
+	if (h->syscall_switched) {
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
+			rdmsrl(vmx_syscall_msrs[i], h->syscall[i]);
+			wrmsrl(vmx_syscall_msrs[i], 0);
+		}
+	}
 	vx->host_saved = true;
 }
 
@@ -117,6 +137,12 @@ static void vmx_restore_host_state(struct vmx_vcpu *vx)
 
 	if (!vx->host_saved)
 		return;
+	if (h->syscall_switched) {
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++)
+			wrmsrl(vmx_syscall_msrs[i], h->syscall[i]);
+	}
 	if (h->ds_sel | h->es_sel) {
 		loadsegment(ds, h->ds_sel);
 		loadsegment(es, h->es_sel);
@@ -177,6 +203,13 @@ void vmx_skip_insn(struct mv_vcpu *vcpu, unsigned int len)
 	    !(vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK))
 		rip &= 0xffffffffUL;
 	vmcs_writel(GUEST_RIP, rip);
+	/*
+	 * A single-stepping guest expects #DB after the instruction we
+	 * completed for it: pend it as the CPU would (BS, SDM Vol. 3C 25.4.2).
+	 */
+	if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF)
+		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
 	/* Emulating the instruction ends any STI / MOV SS shadow. */
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
@@ -206,11 +239,10 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 	if (!vx->fpu)
 		goto free;
 
+	/* Out of VPIDs: run untagged (VPID 0), flushed at every transition. */
 	if (vmx_cfg.has_vpid) {
 		r = ida_alloc_range(&vmx_vpid_ida, 1, 0xffff, GFP_KERNEL);
-		if (r < 0)
-			goto free;
-		vx->vpid = r;
+		vx->vpid = r > 0 ? r : 0;
 	}
 
 	/*
@@ -223,7 +255,7 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 		       (vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG)) |
 		       X86_CR0_CD | X86_CR0_NW;
 	vx->cr4_mask = ~(unsigned long)vmx_cfg.cr4_fixed1 | vmx_cfg.cr4_fixed0 |
-		       X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_CET;
+		       VMX_CR4_HOST_OWNED;
 
 	/* A new VMCS must be VMCLEARed before its first VMPTRLD (25.11.3). */
 	cpu = get_cpu();
