@@ -72,3 +72,26 @@ th_fetch_kmod()
 		return 1
 	fi
 }
+
+# Number of TCP sockets listening on Bochs' RFB display ports, 5900-5949
+# (0x170C-0x173D; the pattern also takes 5950 and 5951). Bochs binds them
+# on all IPv4 addresses, so they are in /proc/net/tcp.
+th_rfb_listeners()
+{
+	awk 'NR > 1 && $4 == "0A" && $2 ~ /:17(0[C-F]|[1-3][0-9A-F])$/ { n++ }
+		END { print n + 0 }' /proc/net/tcp 2>/dev/null || echo 0
+}
+
+# th_wait_rfb COUNT PID: waits (at most 15 s) until more than COUNT RFB
+# ports listen, i.e. the Bochs started last has its port; returns early if
+# the boot script PID ended.
+th_wait_rfb()
+{
+	local _
+	for _ in $(seq 75); do
+		[ "$(th_rfb_listeners)" -gt "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 0
+		sleep 0.2
+	done
+	return 0
+}
