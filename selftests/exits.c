@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "test_harness.h"
+#include "test_util.h"
 #include "vm.h"
 
 /* exits_guest.c */
@@ -24,38 +25,6 @@ extern const uint8_t guest_ud2_rip[];
 
 /* How long a signal may take to get a spinning vCPU out of MV_RUN. */
 #define SIGNAL_LATENCY_LIMIT	10.0
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static void noop_handler(int sig)
-{
-	(void)sig;
-}
-
-/* SIGUSR1 interrupts MV_RUN; no SA_RESTART, so the ioctl returns EINTR. */
-static void install_sigusr1(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = noop_handler;
-	sigemptyset(&sa.sa_mask);
-	ASSERT_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
-}
 
 /* A thread doing one MV_RUN. */
 struct runner {
@@ -73,7 +42,7 @@ static void *runner_main(void *arg)
 
 	r->ret = mv_run(r->t->vm.vcpu_fd);
 	r->exit_reason = r->t->vm.run->exit_reason;
-	r->returned_at = now();
+	r->returned_at = test_now();
 	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -97,10 +66,10 @@ static bool runner_done(struct runner *r)
  */
 static double runner_interrupt(struct runner *r)
 {
-	double start = now();
+	double start = test_now();
 
 	while (!runner_done(r)) {
-		if (now() - start > SIGNAL_LATENCY_LIMIT)
+		if (test_now() - start > SIGNAL_LATENCY_LIMIT)
 			TEST_FAIL("MV_RUN still running %.0f s after the first SIGUSR1",
 				  SIGNAL_LATENCY_LIMIT);
 		pthread_kill(r->tid, SIGUSR1);

@@ -14,17 +14,11 @@
 #include <unistd.h>
 
 #include "test_harness.h"
+#include "test_util.h"
 #include "vm.h"
 
 /* Retry window for a VMX owner that lets go asynchronously. */
 #define RELEASE_WAIT_SECONDS	3
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
 
 static int kvm_open(void)
 {

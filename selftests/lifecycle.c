@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "test_harness.h"
+#include "test_util.h"
 #include "vm.h"
 
 #define CYCLES			1000
@@ -35,26 +36,6 @@ struct usage {
 	long fds;
 	long maps;
 };
-
-static long meminfo_kib(const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		TEST_FAIL("open /proc/meminfo: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	if (v < 0)
-		TEST_FAIL("no %s in /proc/meminfo", key);
-	return v;
-}
 
 static long count_fds(void)
 {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "test_harness.h"
+#include "test_util.h"
 #include "vm.h"
 #include "smp_common.h"
 
@@ -53,22 +54,6 @@ extern struct smp_slot_params smp_slot;
 static int cpus[2];
 /* Busy-wait loops store here, so that the compiler keeps them. */
 static volatile uint64_t spin_sink;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 /* Skips the case unless two CPUs are online and allowed; fills cpus[]. */
 static void need_two_cpus(void)
@@ -131,22 +116,6 @@ static int task_cpu(pid_t tid)
 	TEST_FAIL("%s: fewer than 39 fields", path);
 }
 
-static void noop_handler(int sig)
-{
-	(void)sig;
-}
-
-/* SIGUSR1 interrupts MV_RUN; no SA_RESTART, so the ioctl returns EINTR. */
-static void install_sigusr1(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = noop_handler;
-	sigemptyset(&sa.sa_mask);
-	ASSERT_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
-}
-
 /* A thread doing one MV_RUN, optionally pinned first. */
 struct runner {
 	struct tvm *t;
@@ -175,14 +144,14 @@ static void *runner_main(void *arg)
 
 static void runner_start(struct runner *r, struct tvm *t, int cpu)
 {
-	double start = now();
+	double start = test_now();
 
 	memset(r, 0, sizeof(*r));
 	r->t = t;
 	r->cpu = cpu;
 	ASSERT_EQ(pthread_create(&r->thread, NULL, runner_main, r), 0);
 	while (!__atomic_load_n(&r->started, __ATOMIC_ACQUIRE)) {
-		if (now() - start > RETURN_LIMIT_S)
+		if (test_now() - start > RETURN_LIMIT_S)
 			TEST_FAIL("the vCPU thread did not start within %.0f s", RETURN_LIMIT_S);
 		sleep_ms(1);
 	}
@@ -210,10 +179,10 @@ static void runner_expect_running(struct runner *r, const char *when)
 /* Waits up to RETURN_LIMIT_S for MV_RUN to return, then joins. */
 static void runner_join(struct runner *r, const char *what)
 {
-	double start = now();
+	double start = test_now();
 
 	while (!runner_done(r)) {
-		if (now() - start > RETURN_LIMIT_S)
+		if (test_now() - start > RETURN_LIMIT_S)
 			TEST_FAIL("MV_RUN still running %.0f s after %s", RETURN_LIMIT_S, what);
 		sleep_ms(5);
 	}
@@ -223,10 +192,10 @@ static void runner_join(struct runner *r, const char *what)
 /* Sends SIGUSR1 every 20 ms until MV_RUN returns (a signal may land before the ioctl). */
 static void runner_interrupt(struct runner *r)
 {
-	double start = now();
+	double start = test_now();
 
 	while (!runner_done(r)) {
-		if (now() - start > RETURN_LIMIT_S)
+		if (test_now() - start > RETURN_LIMIT_S)
 			TEST_FAIL("MV_RUN still running %.0f s after the first SIGUSR1",
 				  RETURN_LIMIT_S);
 		pthread_kill(r->thread, SIGUSR1);
@@ -476,7 +445,7 @@ static void *chain_main(void *arg)
 
 	pin(c->cpu);
 	pthread_barrier_wait(c->go);
-	c->start = now();
+	c->start = test_now();
 	for (i = 1; i <= CHAIN_ROUNDS; i++) {
 		in = chain_input(c->seed, i);
 		tvm_run(&c->t);
@@ -490,7 +459,7 @@ static void *chain_main(void *arg)
 			c->wrong_cpu++;
 	}
 	ASSERT_EQ(tvm_run_done(&c->t), acc);
-	c->end = now();
+	c->end = test_now();
 	return NULL;
 }
 
@@ -583,10 +552,10 @@ static void test_delete_slot_while_other_cpu_runs(void)
 		pin(del_cpu);
 		runner_start(&r, &t, run_cpu);
 		/* Wait until the guest has been through the slot a few times. */
-		start = now();
+		start = test_now();
 		while (__atomic_load_n(&p->reads, __ATOMIC_RELAXED) < 4 * SMP_SLOT_SIZE / 8) {
 			runner_expect_running(&r, "before the slot was deleted");
-			if (now() - start > RETURN_LIMIT_S)
+			if (test_now() - start > RETURN_LIMIT_S)
 				TEST_FAIL("round %d: the guest made %llu reads in %.0f s", round,
 					  (unsigned long long)p->reads, RETURN_LIMIT_S);
 			sleep_ms(2);
@@ -749,26 +718,6 @@ static void test_many_vcpus_alternating_cpus(void)
 		tvm_run_expect(&t, MV_EXIT_HLT);
 		tvm_destroy(&t);
 	}
-}
-
-static long meminfo_kib(const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		TEST_FAIL("open /proc/meminfo: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	if (v < 0)
-		TEST_FAIL("no %s in /proc/meminfo", key);
-	return v;
 }
 
 /* MemAvailable after RCU-deferred frees settled and clean caches dropped. */

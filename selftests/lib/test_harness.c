@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "test_harness.h"
+#include "test_util.h"
 
 /* Written by the child, read by the parent after the child exits. */
 struct test_shared {
@@ -177,14 +178,6 @@ void test_report_str(const char *file, int line, bool fatal, const char *expr,
 	finish_report(fatal);
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * Waits for pid until deadline (CLOCK_MONOTONIC seconds). Returns true and
  * fills *status when the child was reaped. SIGCHLD is blocked by the caller,
@@ -208,7 +201,7 @@ static bool wait_child(pid_t pid, double deadline, int *status)
 			return false;
 		if (terminating)
 			return false;
-		left = deadline - now_seconds();
+		left = deadline - test_now();
 		if (left <= 0)
 			return false;
 		if (left < 0.1)
@@ -241,13 +234,13 @@ static enum test_result wait_result(pid_t pid, unsigned int timeout, double star
 		kill(pid, SIGKILL);
 		/* wait_child() gives up at once while terminating: wait here. */
 		terminating = 0;
-		if (!wait_child(pid, now_seconds() + (term ? TERM_GRACE_SECONDS :
+		if (!wait_child(pid, test_now() + (term ? TERM_GRACE_SECONDS :
 						       KILL_GRACE_SECONDS), &status))
 			snprintf(why, why_len, "%s, and it did not die on SIGKILL (stuck in the "
 				 "kernel?)", term ? "interrupted by SIGTERM/SIGINT" : "timed out");
 		else if (term)
 			snprintf(why, why_len, "interrupted by SIGTERM/SIGINT after %.1f s",
-				 now_seconds() - start);
+				 test_now() - start);
 		else
 			snprintf(why, why_len, "timed out after %u s, killed", timeout);
 		terminating = term;
@@ -317,7 +310,7 @@ enum test_result test_run_one(const struct test_case *t, char *why, size_t why_l
 		child_exit(soft_failures ? 1 : 0);
 	}
 
-	start = now_seconds();
+	start = test_now();
 	result = wait_result(pid, timeout, start, sh, why, why_len);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	munmap(sh, sizeof(*sh));
@@ -400,10 +393,10 @@ int test_main(int argc, char **argv, const struct test_case *tests, size_t n)
 			printf("# %s: not run: the program was told to stop\n", tests[i].name);
 			continue;
 		}
-		start = now_seconds();
+		start = test_now();
 		r = test_run_one(&tests[i], why, sizeof(why));
 		/* Durations help tune the runner's per-program time limit. */
-		printf("# %s: %.2f s\n", tests[i].name, now_seconds() - start);
+		printf("# %s: %.2f s\n", tests[i].name, test_now() - start);
 		switch (r) {
 		case TEST_PASS:
 			printf("ok %u - %s\n", nr, tests[i].name);
