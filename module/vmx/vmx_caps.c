@@ -188,8 +188,7 @@ int vmx_config_setup(void)
 	vmx_cfg.has_vpid = (vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID) &&
 			   (vmx_cfg.ept_vpid_cap & VPID_CAP_INVVPID) &&
 			   (vmx_cfg.ept_vpid_cap & VPID_CAP_ALL);
-	if (!vmx_cfg.has_vpid)
-		vmx_cfg.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	/* Without it every vCPU gets VPID 0, and its VMCS drops the control. */
 
 	rdmsr(MSR_IA32_VMX_CR0_FIXED0, lo, hi);
 	vmx_cfg.cr0_fixed0 = lo | ((u64)hi << 32);

@@ -103,6 +103,19 @@ static void vmx_clear_all_local(void)
 		vmx_clear_local(vx);
 }
 
+static void vmx_cpu_off(void)
+{
+	struct vmx_percpu *pc = this_cpu_ptr(&vmx_percpu);
+
+	if (!pc->on)
+		return;
+	vmx_clear_all_local();
+	if (vmx_vmxoff())
+		vmx_insn_failed("vmxoff", 0);
+	cr4_clear_bits(X86_CR4_VMXE);
+	pc->on = false;
+}
+
 /* Runs on the target CPU with interrupts disabled. */
 static int vmx_cpu_on(void)
 {
@@ -138,25 +151,10 @@ static int vmx_cpu_on(void)
 	 */
 	if (vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0) ||
 	    (vmx_cfg.has_vpid && vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, 0))) {
-		vmx_vmxoff();
-		cr4_clear_bits(X86_CR4_VMXE);
-		pc->on = false;
+		vmx_cpu_off();
 		return -EIO;
 	}
 	return 0;
-}
-
-static void vmx_cpu_off(void)
-{
-	struct vmx_percpu *pc = this_cpu_ptr(&vmx_percpu);
-
-	if (!pc->on)
-		return;
-	vmx_clear_all_local();
-	if (vmx_vmxoff())
-		vmx_insn_failed("vmxoff", 0);
-	cr4_clear_bits(X86_CR4_VMXE);
-	pc->on = false;
 }
 
 static void vmx_cpu_on_ipi(void *unused)
