@@ -100,20 +100,13 @@ static void test_lm_triple_fault(void)
 /* Documented: after SHUTDOWN, SET_REGS/SET_SREGS make the vCPU usable again. */
 static void test_shutdown_then_reset(void)
 {
-	const char *msg = "hello";
 	struct tvm t;
-	int i;
 
 	tvm_create_real(&t, RM_BLOB(triple));
 	tvm_run_expect(&t, MV_EXIT_SHUTDOWN);
 	tvm_load_blob(&t, RM_BLOB(hello));
 	tvm_reset_real(&t, RM_LOAD_ADDR);
-	for (i = 0; msg[i]; i++) {
-		tvm_run(&t);
-		EXPECT_EQ(io_data_get(tvm_expect_io(&t, MV_EXIT_IO_OUT, RM_SERIAL_PORT, 1), 1),
-			  msg[i]);
-	}
-	tvm_run_expect(&t, MV_EXIT_HLT);
+	tvm_run_hello(&t);
 	tvm_destroy(&t);
 }
 
@@ -257,10 +250,8 @@ static void test_concurrent_run_ebusy(void)
  */
 static void test_close_vm_fd_while_running(void)
 {
-	const char *msg = "hello";
 	struct tvm t, fresh;
 	struct runner r;
-	int i;
 
 	install_sigusr1();
 	tvm_create_real(&t, RM_BLOB(spin));
@@ -280,12 +271,7 @@ static void test_close_vm_fd_while_running(void)
 	tvm_destroy(&t);
 
 	tvm_create_real(&fresh, RM_BLOB(hello));
-	for (i = 0; msg[i]; i++) {
-		tvm_run(&fresh);
-		EXPECT_EQ(io_data_get(tvm_expect_io(&fresh, MV_EXIT_IO_OUT, RM_SERIAL_PORT, 1),
-				      1), msg[i]);
-	}
-	tvm_run_expect(&fresh, MV_EXIT_HLT);
+	tvm_run_hello(&fresh);
 	tvm_destroy(&fresh);
 }
 

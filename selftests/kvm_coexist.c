@@ -99,19 +99,6 @@ static int mv_create_vm_retry(int sys)
 	}
 }
 
-static void run_hello(struct tvm *t)
-{
-	const char *msg = "hello";
-	int i;
-
-	for (i = 0; msg[i]; i++) {
-		tvm_run(t);
-		EXPECT_EQ(io_data_get(tvm_expect_io(t, MV_EXIT_IO_OUT, RM_SERIAL_PORT, 1), 1),
-			  msg[i]);
-	}
-	tvm_run_expect(t, MV_EXIT_HLT);
-}
-
 static void test_kvm_vm_blocks_minivisor(void)
 {
 	int kvm = kvm_open();
@@ -145,7 +132,7 @@ static void test_minivisor_after_kvm_vm_closed(void)
 	close(sys);
 	/* And a guest runs to completion. */
 	tvm_create_real(&t, RM_BLOB(hello));
-	run_hello(&t);
+	tvm_run_hello(&t);
 	tvm_destroy(&t);
 	close(kvm);
 }
@@ -168,7 +155,7 @@ static void test_minivisor_vm_blocks_kvm(void)
 	EXPECT_EQ(vm, -1);
 	EXPECT_EQ(err, EBUSY);
 	/* KVM's failed attempt left our VMX state alone. */
-	run_hello(&t);
+	tvm_run_hello(&t);
 	tvm_destroy(&t);
 	close(kvm);
 }
@@ -182,7 +169,7 @@ static void test_kvm_after_minivisor_vm_closed(void)
 	int vm;
 
 	tvm_create_real(&t, RM_BLOB(hello));
-	run_hello(&t);
+	tvm_run_hello(&t);
 	tvm_destroy(&t);
 	for (;;) {
 		vm = ioctl(kvm, KVM_CREATE_VM, 0);

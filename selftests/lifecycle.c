@@ -214,18 +214,11 @@ static void test_many_vcpus(void)
 static void test_vm_outlives_its_fd(void)
 {
 	struct tvm t, fresh;
-	const char *msg = "hello";
-	int i;
 
 	tvm_create_real(&t, RM_BLOB(hello));
 	ASSERT_EQ(close(t.vm.vm_fd), 0);
 	t.vm.vm_fd = -1;
-	for (i = 0; msg[i]; i++) {
-		tvm_run(&t);
-		EXPECT_EQ(io_data_get(tvm_expect_io(&t, MV_EXIT_IO_OUT, RM_SERIAL_PORT, 1), 1),
-			  msg[i]);
-	}
-	tvm_run_expect(&t, MV_EXIT_HLT);
+	tvm_run_hello(&t);
 	tvm_destroy(&t);
 
 	/* And everything is still in order for the next VM. */

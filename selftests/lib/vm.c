@@ -310,6 +310,24 @@ void *__tvm_expect_io(struct tvm *t, uint8_t dir, uint16_t port, uint8_t size,
 	return mv_io_data(run);
 }
 
+void __tvm_run_hello(struct tvm *t, const char *file, int line)
+{
+	const char *msg = "hello";
+	uint32_t got;
+	int i;
+
+	for (i = 0; msg[i]; i++) {
+		__tvm_run(t, file, line);
+		got = io_data_get(__tvm_expect_io(t, MV_EXIT_IO_OUT, RM_SERIAL_PORT, 1,
+						  file, line), 1);
+		if (got != (uint8_t)msg[i])
+			tvm_fail(t, file, line, "\"hello\" byte %d: expected '%c', got 0x%x",
+				 i, msg[i], got);
+	}
+	__tvm_run(t, file, line);
+	__tvm_expect_exit(t, MV_EXIT_HLT, file, line);
+}
+
 uint8_t *__tvm_expect_mmio(struct tvm *t, uint64_t gpa, uint32_t len, uint8_t is_write,
 			   const char *file, int line)
 {

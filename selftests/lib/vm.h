@@ -84,6 +84,14 @@ void *__tvm_expect_io(struct tvm *t, uint8_t dir, uint16_t port, uint8_t size,
 uint32_t io_data_get(const void *data, unsigned int size);
 void io_data_put(void *data, unsigned int size, uint32_t value);
 
+/*
+ * Runs the RM_BLOB(hello) guest from where it stands to its HLT: each of the
+ * 5 exits must be a 1-byte OUT of the next character of "hello" to
+ * RM_SERIAL_PORT, then HLT.
+ */
+#define tvm_run_hello(t) __tvm_run_hello(t, __FILE__, __LINE__)
+void __tvm_run_hello(struct tvm *t, const char *file, int line);
+
 /* The current exit must be MMIO with these fields; returns run->mmio.data. */
 #define tvm_expect_mmio(t, gpa, len, is_write) \
 	__tvm_expect_mmio(t, gpa, len, is_write, __FILE__, __LINE__)
