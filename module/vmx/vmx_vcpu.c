@@ -36,8 +36,19 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 		     vx->vpid ? vmx_cfg.proc2 : vmx_cfg.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx_cfg.entry);
-	/* Machine checks in the guest are the host's (SDM Vol. 3C 26.2). */
-	vmcs_write32(EXCEPTION_BITMAP, 1u << X86_TRAP_MC);
+	/*
+	 * Machine checks in the guest are the host's (SDM Vol. 3C 26.2). #DB
+	 * and #AC always exit and are reflected: a guest can otherwise make
+	 * their delivery fault again with the same exception forever, a loop
+	 * in microcode that never reaches an instruction boundary, so no
+	 * interrupt or timer ever takes the CPU back (CVE-2015-8104,
+	 * CVE-2015-5307). An intercepted #DB also leaves DR6 alone (27.1),
+	 * so the host's DR6 never carries the guest's bits.
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, (1u << X86_TRAP_MC) | (1u << X86_TRAP_DB) |
+				       (1u << X86_TRAP_AC));
+	if (vmx_cfg.proc & CPU_BASED_USE_MSR_BITMAPS)
+		vmcs_write64(MSR_BITMAP, vmx_msr_bitmap_pa());
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -104,6 +115,8 @@ static void vmx_save_host_state(struct vmx_vcpu *vx)
 	savesegment(es, h->es_sel);
 	savesegment(fs, h->fs_sel);
 	savesegment(gs, h->gs_sel);
+	/* A VMM thread may use an LDT (modify_ldt); VM exit nulls LDTR. */
+	asm volatile("sldt %0" : "=r" (h->ldt_sel));
 	/* Host selector fields need RPL = TI = 0 (SDM Vol. 3C 27.2.3). */
 	h->fs_reload = h->fs_sel & 7;
 	h->gs_reload = h->gs_sel & 7;
@@ -113,22 +126,31 @@ static void vmx_save_host_state(struct vmx_vcpu *vx)
 	vmcs_writel(HOST_FS_BASE, h->fs_base);
 	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, vx->guest_kernel_gs_base);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
-	/*
-	 * A guest with EFER.SCE could SYSCALL into the host's LSTAR and learn
-	 * the kernel's address from its own #PF. The guest cannot write these
-	 * MSRs yet (WRMSR exits), so it gets their reset value, 0.
-	 */
-	h->syscall_switched = vmcs_read64(GUEST_IA32_EFER) & EFER_SCE;
-	if (h->syscall_switched) {
-		unsigned int i;
-
-		for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
-			rdmsrl(vmx_syscall_msrs[i], h->syscall[i]);
-			wrmsrl(vmx_syscall_msrs[i], 0);
-		}
-	}
 	vx->host_saved = true;
+	h->syscall_switched = false;
+	vmx_switch_syscall_msrs(vx);
+}
+
+/*
+ * A guest with EFER.SCE executes SYSCALL through the hardware STAR/LSTAR/
+ * CSTAR/SFMASK, which VMX does not switch (SDM Vol. 3C 25.4, 28.5): while
+ * the vCPU is loaded they hold the guest's values, so the guest can neither
+ * learn the host's entry point nor steer it. Called when loading and when
+ * the guest turns SCE on or writes one of them.
+ */
+void vmx_switch_syscall_msrs(struct vmx_vcpu *vx)
+{
+	struct vmx_host_state *h = &vx->host;
+	unsigned int i;
+
+	if (!vx->host_saved || h->syscall_switched ||
+	    !(vmcs_read64(GUEST_IA32_EFER) & EFER_SCE))
+		return;
+	for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
+		rdmsrl(vmx_syscall_msrs[i], h->syscall[i]);
+		wrmsrl(vmx_syscall_msrs[i], vx->guest_syscall[i]);
+	}
+	h->syscall_switched = true;
 }
 
 static void vmx_restore_host_state(struct vmx_vcpu *vx)
@@ -140,9 +162,20 @@ static void vmx_restore_host_state(struct vmx_vcpu *vx)
 	if (h->syscall_switched) {
 		unsigned int i;
 
-		for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++)
+		for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
+			rdmsrl(vmx_syscall_msrs[i], vx->guest_syscall[i]);
 			wrmsrl(vmx_syscall_msrs[i], h->syscall[i]);
+		}
+		h->syscall_switched = false;
 	}
+	/*
+	 * The guest's KERNEL_GS_BASE first: load_gs_index() below goes through
+	 * SWAPGS and overwrites that MSR with the new GS descriptor's base.
+	 */
+	rdmsrl(MSR_KERNEL_GS_BASE, vx->guest_kernel_gs_base);
+	/* LDTR before the selectors that may point into the LDT. */
+	if (h->ldt_sel)
+		asm volatile("lldt %0" : : "r" (h->ldt_sel));
 	if (h->ds_sel | h->es_sel) {
 		loadsegment(ds, h->ds_sel);
 		loadsegment(es, h->es_sel);
@@ -153,7 +186,6 @@ static void vmx_restore_host_state(struct vmx_vcpu *vx)
 	}
 	if (h->gs_reload)
 		load_gs_index(h->gs_sel);
-	rdmsrl(MSR_KERNEL_GS_BASE, vx->guest_kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	/* VM exit set the GDT limit to 0xffff and the TR limit to 0x67. */
 	load_fixmap_gdt(raw_smp_processor_id());
@@ -254,8 +286,7 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 	vx->cr0_mask = ~(unsigned long)vmx_cfg.cr0_fixed1 |
 		       (vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG)) |
 		       X86_CR0_CD | X86_CR0_NW;
-	vx->cr4_mask = ~(unsigned long)vmx_cfg.cr4_fixed1 | vmx_cfg.cr4_fixed0 |
-		       VMX_CR4_HOST_OWNED;
+	vx->cr4_mask = ~(VMX_CR4_GUEST_OWNED & vmx_cfg.cr4_fixed1 & ~vmx_cfg.cr4_fixed0);
 
 	/* A new VMCS must be VMCLEARed before its first VMPTRLD (25.11.3). */
 	cpu = get_cpu();
