@@ -57,8 +57,6 @@ struct vmx_host_state {
 	u64 debugctl;
 	unsigned long cr3, cr4;		/* what HOST_CR3/HOST_CR4 hold now */
 	u16 ldt_sel;			/* VM exit leaves LDTR null (28.5.2) */
-	bool syscall_switched;		/* syscall[] hold the host's MSRs */
-	u64 syscall[4];			/* STAR, LSTAR, CSTAR, SFMASK */
 };
 
 struct vmx_vcpu {
@@ -108,6 +106,7 @@ struct vmx_vcpu {
 
 	/* Guest values of MSRs VMX does not switch (loaded at vcpu_load). */
 	u64 guest_syscall[4];		/* STAR, LSTAR, CSTAR, SFMASK */
+	bool guest_sce;			/* EFER.SCE: they must be live in the guest */
 	unsigned long cr8;		/* no TPR shadow: CR8 accesses exit */
 };
 
@@ -216,7 +215,9 @@ void vmx_msr_teardown(void);
 u64 vmx_msr_bitmap_pa(void);
 int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
-void vmx_switch_syscall_msrs(struct vmx_vcpu *vx);
+void vmx_syscall_msrs_load(struct vmx_vcpu *vx);
+void vmx_syscall_msrs_drop_all(void);
+void vmx_save_host_state(struct vmx_vcpu *vx);
 
 /* Set by the reboot notifier: VMX instructions may fault from now on. */
 extern bool vmx_rebooting;

@@ -228,6 +228,7 @@ void vmx_hw_disable(void)
 	vmx_wanted = false;
 	on_each_cpu(vmx_cpu_off_ipi, NULL, 1);
 	cpus_read_unlock();
+	vmx_syscall_msrs_drop_all();
 }
 
 /* Hotplug callbacks run on the CPU coming up or going down. */

@@ -10,6 +10,9 @@
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <linux/user-return-notifier.h>
 #include <asm/msr.h>
 #include "vmx.h"
 
@@ -58,6 +61,91 @@ u64 vmx_msr_bitmap_pa(void)
 	return __pa(vmx_msr_bitmap);
 }
 
+/*
+ * SYSCALL MSRs (STAR, LSTAR, CSTAR, SFMASK): VMX switches none of them
+ * (SDM Vol. 3C 25.4, 28.5), and only user mode (SYSCALL) uses them on the
+ * host. So the guest's values are written before an entry and the host's
+ * come back only when this CPU next returns to user mode, through a user-
+ * return notifier: an exit handled in the kernel costs no MSR access, and a
+ * guest SYSCALL never reaches the host's entry point. The guest cannot
+ * change them without a WRMSR exit, so vmx_vcpu.guest_syscall is always
+ * current and nothing is read back.
+ */
+static const u32 vmx_syscall_msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK };
+
+struct vmx_uret {
+	struct user_return_notifier urn;
+	bool registered;		/* guest values may be live */
+	bool host_valid;		/* host[] read on this CPU */
+	u64 host[4];
+	u64 cur[4];			/* what the hardware holds */
+};
+
+static DEFINE_PER_CPU(struct vmx_uret, vmx_uret);
+
+/* Interrupts off (the notifier runs so, and so does the IPI). */
+static void vmx_uret_restore(struct vmx_uret *u)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
+		if (u->cur[i] != u->host[i]) {
+			wrmsrl(vmx_syscall_msrs[i], u->host[i]);
+			u->cur[i] = u->host[i];
+		}
+	}
+	user_return_notifier_unregister(&u->urn);
+	u->registered = false;
+}
+
+static void vmx_uret_on_user_return(struct user_return_notifier *urn)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	vmx_uret_restore(container_of(urn, struct vmx_uret, urn));
+	local_irq_restore(flags);
+}
+
+/* Before a VM entry of a guest with EFER.SCE; interrupts are off. */
+void vmx_syscall_msrs_load(struct vmx_vcpu *vx)
+{
+	struct vmx_uret *u = this_cpu_ptr(&vmx_uret);
+	unsigned int i;
+
+	if (!u->registered) {
+		if (!u->host_valid) {
+			for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++)
+				rdmsrl(vmx_syscall_msrs[i], u->host[i]);
+			u->host_valid = true;
+		}
+		memcpy(u->cur, u->host, sizeof(u->cur));
+		u->urn.on_user_return = vmx_uret_on_user_return;
+		user_return_notifier_register(&u->urn);
+		u->registered = true;
+	}
+	for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
+		if (u->cur[i] != vx->guest_syscall[i]) {
+			wrmsrl(vmx_syscall_msrs[i], vx->guest_syscall[i]);
+			u->cur[i] = vx->guest_syscall[i];
+		}
+	}
+}
+
+static void vmx_uret_drop_ipi(void *unused)
+{
+	struct vmx_uret *u = this_cpu_ptr(&vmx_uret);
+
+	if (u->registered)
+		vmx_uret_restore(u);
+}
+
+/* The last VM is gone or the module unloads: no notifier may stay behind. */
+void vmx_syscall_msrs_drop_all(void)
+{
+	on_each_cpu(vmx_uret_drop_ipi, NULL, 1);
+}
+
 static int vmx_syscall_slot(u32 index)
 {
 	switch (index) {
@@ -89,11 +177,7 @@ int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 	int slot = vmx_syscall_slot(index);
 
 	if (slot >= 0) {
-		/* Loaded: the hardware MSR holds the guest's value. */
-		if (vx->host.syscall_switched)
-			rdmsrl(index, *data);
-		else
-			*data = vx->guest_syscall[slot];
+		*data = vx->guest_syscall[slot];
 		return 0;
 	}
 	switch (index) {
@@ -153,8 +237,7 @@ static int vmx_set_guest_efer(struct vmx_vcpu *vx, u64 efer, bool host)
 		efer = (efer & ~EFER_LMA) | (old & EFER_LMA);	/* LMA is read-only */
 	}
 	vmx_set_efer(efer);
-	if (efer & EFER_SCE)
-		vmx_switch_syscall_msrs(vx);
+	vx->guest_sce = efer & EFER_SCE;
 	return 0;
 }
 
@@ -170,10 +253,7 @@ int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		if (index == MSR_SYSCALL_MASK || index == MSR_STAR)
 			data &= index == MSR_STAR ? ~0ULL : 0xffffffffULL;
-		vx->guest_syscall[slot] = data;
-		vmx_switch_syscall_msrs(vx);
-		if (vx->host.syscall_switched)
-			wrmsrl(index, data);
+		vx->guest_syscall[slot] = data;	/* live at the next entry */
 		return 0;
 	}
 	switch (index) {

@@ -275,7 +275,15 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		return;
 	}
 
+	/*
+	 * Interrupts are off, so no preemption can put the host state back
+	 * between here and the entry (vcpu_put restores it at sched-out).
+	 */
+	if (unlikely(!vx->host_saved))
+		vmx_save_host_state(vx);
 	vmx_inject_event(vx);
+	if (vx->guest_sce)
+		vmx_syscall_msrs_load(vx);
 	if (unlikely(vx->guest_bps))
 		vmx_load_guest_drs(vx);
 	vmx_refresh_host_crs(vx);

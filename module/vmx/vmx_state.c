@@ -234,7 +234,7 @@ int vmx_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *s)
 	vmx_set_cr4(vx, s->cr4);
 	vmx_set_efer(s->efer);
 	vmx_load_pdptrs(vx, s->cr0, s->cr3, s->cr4, s->efer);
-	vmx_switch_syscall_msrs(vx);
+	vx->guest_sce = s->efer & EFER_SCE;
 	return 0;
 }
 
@@ -258,6 +258,7 @@ void vmx_set_reset_state(struct vmx_vcpu *vx)
 	vx->cr8 = 0;
 	vx->guest_kernel_gs_base = 0;
 	memset(vx->guest_syscall, 0, sizeof(vx->guest_syscall));
+	vx->guest_sce = false;
 	memset(vx->dr, 0, sizeof(vx->dr));
 	vx->dr6 = 0xffff0ff0;		/* Vol. 3A 10.1.1, table 10-1 */
 	vx->guest_bps = false;

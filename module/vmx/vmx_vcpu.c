@@ -19,9 +19,6 @@
 
 static DEFINE_IDA(vmx_vpid_ida);
 
-/* SYSCALL targets: VMX switches none of them (SDM Vol. 3C 25.4, 28.5). */
-static const u32 vmx_syscall_msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK };
-
 /* Controls and host fields that never change for this VMCS. */
 static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 {
@@ -105,7 +102,7 @@ static void vmx_set_percpu_host_state(int cpu)
  * (VMX switches neither; SDM Vol. 3C 28.5.2 loads only selectors and the
  * FS/GS bases from the host-state area).
  */
-static void vmx_save_host_state(struct vmx_vcpu *vx)
+void vmx_save_host_state(struct vmx_vcpu *vx)
 {
 	struct vmx_host_state *h = &vx->host;
 
@@ -127,30 +124,6 @@ static void vmx_save_host_state(struct vmx_vcpu *vx)
 	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, vx->guest_kernel_gs_base);
 	vx->host_saved = true;
-	h->syscall_switched = false;
-	vmx_switch_syscall_msrs(vx);
-}
-
-/*
- * A guest with EFER.SCE executes SYSCALL through the hardware STAR/LSTAR/
- * CSTAR/SFMASK, which VMX does not switch (SDM Vol. 3C 25.4, 28.5): while
- * the vCPU is loaded they hold the guest's values, so the guest can neither
- * learn the host's entry point nor steer it. Called when loading and when
- * the guest turns SCE on or writes one of them.
- */
-void vmx_switch_syscall_msrs(struct vmx_vcpu *vx)
-{
-	struct vmx_host_state *h = &vx->host;
-	unsigned int i;
-
-	if (!vx->host_saved || h->syscall_switched ||
-	    !(vmcs_read64(GUEST_IA32_EFER) & EFER_SCE))
-		return;
-	for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
-		rdmsrl(vmx_syscall_msrs[i], h->syscall[i]);
-		wrmsrl(vmx_syscall_msrs[i], vx->guest_syscall[i]);
-	}
-	h->syscall_switched = true;
 }
 
 static void vmx_restore_host_state(struct vmx_vcpu *vx)
@@ -159,15 +132,6 @@ static void vmx_restore_host_state(struct vmx_vcpu *vx)
 
 	if (!vx->host_saved)
 		return;
-	if (h->syscall_switched) {
-		unsigned int i;
-
-		for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
-			rdmsrl(vmx_syscall_msrs[i], vx->guest_syscall[i]);
-			wrmsrl(vmx_syscall_msrs[i], h->syscall[i]);
-		}
-		h->syscall_switched = false;
-	}
 	/*
 	 * The guest's KERNEL_GS_BASE first: load_gs_index() below goes through
 	 * SWAPGS and overwrites that MSR with the new GS descriptor's base.
@@ -218,7 +182,11 @@ void vmx_vcpu_load(struct mv_vcpu *vcpu, int cpu)
 		 */
 		vmx_flush_vpid(vx->vpid);
 	}
-	vmx_save_host_state(vx);
+	/*
+	 * The host's segment and MSR state is switched only when the guest is
+	 * about to run (vmx_vcpu_run), not for every ioctl: MV_GET_REGS and
+	 * friends never touch it.
+	 */
 }
 
 void vmx_vcpu_put(struct mv_vcpu *vcpu)
