@@ -56,6 +56,7 @@ enum mv_nexit_reason {
 	MV_NEXIT_HW_ERROR,	/* a VMX instruction failed: vCPU is dead */
 	MV_NEXIT_HYPERCALL,	/* RIP already advanced; RAX set at completion */
 	MV_NEXIT_MSR,		/* unknown MSR, userspace asked to see it */
+	MV_NEXIT_DEBUG,		/* MV_SET_GUEST_DEBUG event */
 };
 
 struct mv_exit {
@@ -102,6 +103,10 @@ struct mv_exit {
 			bool write;
 			u64 data;
 		} msr;
+		struct {
+			u32 exception;
+			u64 pc, dr6, dr7;
+		} debug;
 	};
 };
 
@@ -182,6 +187,7 @@ struct mv_backend_ops {
 	/* MSRs the backend keeps (VMCS fields, switched MSRs); -ENOENT: not ours. */
 	int (*get_msr)(struct mv_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
+	int (*set_guest_debug)(struct mv_vcpu *vcpu, const struct mv_guest_debug *dbg);
 };
 
 extern const struct mv_backend_ops *mv_ops;

@@ -169,6 +169,14 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		return 0;
 	case MV_NEXIT_MSR:
 		return mv_msr_exit(vcpu);
+	case MV_NEXIT_DEBUG:
+		run->exit_reason = MV_EXIT_DEBUG;
+		run->debug.exception = e->debug.exception;
+		run->debug.padding = 0;
+		run->debug.pc = e->debug.pc;
+		run->debug.dr6 = e->debug.dr6;
+		run->debug.dr7 = e->debug.dr7;
+		return 0;
 	case MV_NEXIT_UNHANDLED:
 		data[0] = e->unhandled.raw_reason;
 		data[1] = e->unhandled.qual;
@@ -311,6 +319,7 @@ static long mv_vcpu_state_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 static long mv_vcpu_event_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 				void __user *argp)
 {
+	struct mv_guest_debug dbg;
 	struct mv_vcpu_events ev;
 	struct mv_exception ex;
 	long r;
@@ -346,6 +355,13 @@ static long mv_vcpu_event_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 		r = mv_msr_ioctl(vcpu, ioctl, argp);
 		mv_vcpu_put(vcpu);
 		return r;
+	case MV_SET_GUEST_DEBUG:
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			return -EFAULT;
+		mv_vcpu_load(vcpu);
+		r = mv_ops->set_guest_debug(vcpu, &dbg);
+		mv_vcpu_put(vcpu);
+		return r;
 	}
 	return -ENOTTY;
 }
@@ -365,6 +381,7 @@ static long (*mv_vcpu_ioctl_handler(unsigned int ioctl))(struct mv_vcpu *, unsig
 	case MV_INJECT_EXCEPTION:
 	case MV_GET_MSRS:
 	case MV_SET_MSRS:
+	case MV_SET_GUEST_DEBUG:
 		return mv_vcpu_event_ioctl;
 	}
 	return NULL;

@@ -162,6 +162,7 @@ static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
 	[EXIT_REASON_MSR_READ]		 = vmx_handle_rdmsr,
 	[EXIT_REASON_MSR_WRITE]		 = vmx_handle_wrmsr,
 	[EXIT_REASON_MWAIT_INSTRUCTION]	 = vmx_handle_ud,
+	[EXIT_REASON_MONITOR_TRAP_FLAG]	 = vmx_debug_mtf,
 	[EXIT_REASON_MONITOR_INSTRUCTION] = vmx_handle_ud,
 	[EXIT_REASON_EPT_VIOLATION]	 = handle_ept_violation,
 	[EXIT_REASON_INVEPT]		 = vmx_handle_ud,
@@ -252,6 +253,12 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		vcpu->exit.hw.op = 0;
 		vcpu->exit.hw.error = 0;
 		return;
+	}
+
+	if (unlikely(vx->dbg_control & MV_GUESTDBG_SINGLESTEP)) {
+		vmx_debug_before_entry(vx);
+		if (vcpu->exit.reason != MV_NEXIT_NONE)
+			return;
 	}
 
 	/*
@@ -357,5 +364,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		vmx_dump_vmcs();
 		return;
 	}
+	if (unlikely(vx->dbg_tf_added))
+		vmx_debug_after_exit(vx);
 	vmx_handle_exit(vx, reason);
 }

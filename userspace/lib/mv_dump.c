@@ -21,6 +21,7 @@ static const char *const exit_names[] = {
 	[MV_EXIT_INTR]		 = "INTR",
 	[MV_EXIT_HYPERCALL]	 = "HYPERCALL",
 	[MV_EXIT_MSR]		 = "MSR",
+	[MV_EXIT_DEBUG]		 = "DEBUG",
 };
 
 const char *mv_exit_reason_str(uint32_t reason)
