@@ -52,6 +52,7 @@ struct vmx_config {
 	unsigned int phys_bits;		/* guest-physical width we allow */
 	u32 slice;			/* preemption timer count, 0: none */
 	bool has_mtf;			/* monitor trap flag may be set */
+	bool has_desc;			/* descriptor-table exiting may be set */
 	u64 xsave_mask;			/* guest FPU state switched per entry */
 	unsigned int xsave_size;
 };
@@ -118,6 +119,17 @@ struct vmx_vcpu {
 	unsigned long dbg_dr[4], dbg_dr7;
 	bool dbg_tf_added;		/* single-step set RFLAGS.TF for the entry */
 	bool dbg_stepped;		/* single-step: an emulated instruction completed */
+
+	/* Descriptor-table exiting (vmx_desc.c): the instruction being reported. */
+	bool desc_on;			/* the VMCS control is set */
+	struct vmx_desc_op {
+		u8 insn;		/* MV_DESC_* */
+		bool is_reg, op16;
+		u8 reg;
+		u16 selector;
+		u32 limit;
+		u64 base, la;
+	} desc;
 	u64 guest_debugctl;
 
 	/* Guest values of MSRs VMX does not switch (loaded at vcpu_load). */
@@ -232,6 +244,11 @@ void vmx_debug_before_entry(struct vmx_vcpu *vx);
 void vmx_debug_after_exit(struct vmx_vcpu *vx);
 void vmx_debug_mtf(struct vmx_vcpu *vx);
 void vmx_set_guest_dr7(struct vmx_vcpu *vx, unsigned long dr7);
+
+/* vmx_desc.c */
+void vmx_handle_desc(struct vmx_vcpu *vx);
+void vmx_desc_complete(struct mv_vcpu *vcpu, bool refused);
+void vmx_desc_update(struct vmx_vcpu *vx);
 
 /* vmx_msr.c */
 int vmx_msr_setup(void);
