@@ -258,6 +258,7 @@ int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
 void vmx_syscall_msrs_load(struct vmx_vcpu *vx);
 void vmx_syscall_msrs_drop_all(void);
+void vmx_syscall_msrs_drop_local(void);
 void vmx_save_host_state(struct vmx_vcpu *vx);
 
 /* Set by the reboot notifier: VMX instructions may fault from now on. */
