@@ -65,6 +65,29 @@ th_module_scratch()
 	fi
 }
 
+# The W=1 gate: builds the module against KDIR from a fresh copy of its
+# sources in SCRATCH (see th_module_scratch), never incrementally, so that
+# every warning shows on every run (an in-tree rebuild would only recompile
+# what changed, and a warning in an unchanged file would show once).
+# usage: th_w1_build KDIR LOG SCRATCH; returns make's status. The module is
+# then at $(th_module_ko_in SCRATCH).
+th_w1_build()
+{
+	local kdir=$1 log=$2 scratch=$3
+	th_module_scratch "$scratch" 2> "$log" || return 1
+	th_build_module "$kdir" "$log" "$scratch"
+}
+
+# Where th_w1_build SCRATCH leaves the module.
+th_module_ko_in()
+{
+	if [ -n "${TH_MODULE_DIR:-}" ]; then
+		echo "$1/minivisor.ko"
+	else
+		echo "$1/module/minivisor.ko"
+	fi
+}
+
 # Counts compiler/modpost warnings in a build log (W=1 must be clean).
 th_count_warnings()
 {
