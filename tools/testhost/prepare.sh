@@ -56,9 +56,12 @@ th_module_scratch()
 	if [ -z "${TH_MODULE_DIR:-}" ] && git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
 		# Sources only (tracked or not ignored), minus the parts that
 		# are not kernel code.
+		# (A tracked file deleted in the work tree is left out.)
 		(cd "$ROOT" && git ls-files -co --exclude-standard -z |
 			grep -zvE '^(build|userspace|selftests|tools|Documentation|\.ci)/' |
-			xargs -0 cp --parents -t "$dir")
+			while IFS= read -r -d '' f; do
+				[ -e "$f" ] && printf '%s\0' "$f"
+			done | xargs -0 -r cp --parents -t "$dir")
 	else
 		(cd "$src" && tar --exclude=./build --exclude=./.git --exclude='*.o' \
 			--exclude='*.ko' --exclude='.*.cmd' -cf - .) | tar -xf - -C "$dir"
