@@ -22,7 +22,7 @@
  * Allowed drop of MemAvailable and growth of Slab between the sample after
  * the warm-up and the one at the end (each sample after RCU-deferred frees
  * settled and clean caches were dropped). Measured in the emulated host
- * (Bochs, 6.1 cloud kernel), one CPU and two: 0 to 8 KiB over 950 VM cycles
+ * (Bochs, 6.1 cloud kernel), one CPU and two: 0 to 36 KiB over 950 VM cycles
  * and over 512 vCPUs. A leak of one kmalloc-2k object per cycle (struct
  * mv_vm is about 1.4 KB) is 1900 KiB over 950 cycles, one page per vCPU
  * (a VMCS, its run page) 2048 KiB over 512 vCPUs: both far above the bound,

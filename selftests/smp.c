@@ -47,7 +47,7 @@ extern struct smp_slot_params smp_slot;
 #define MAX_TEST_VCPUS		64
 /*
  * Allowed MemAvailable drop and Slab growth over the 200 cycles. Measured in
- * the emulated host with two CPUs: 0 to 8 KiB. A leak of one kmalloc-2k
+ * the emulated host with two CPUs: -8 to 12 KiB. A leak of one kmalloc-2k
  * object (a struct mv_vm) per cycle is 400 KiB, one page 800 KiB.
  */
 #define LEAK_BOUND_KIB		128
