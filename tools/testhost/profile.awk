@@ -9,8 +9,8 @@
 #        MVPROF BEGIN <exit> <hv> ... MVPROF END <exit> <hv> trace=<how>
 #      around each run, and between them the trace lines of the debugger
 #        (0).[TICK] [0xPHYS] SEG:LINEAR (unk. ctxt): MNEMONIC OPERANDS ; BYTES
-# Variables: tsv=FILE (machine-readable copy, "exit<TAB>hv<TAB>key<TAB>value"),
-#            kver=the host kernel version (for the header), top=N (default 12)
+# Variables: tsv=FILE (machine-readable copy, "exit<TAB>hv<TAB>key<TAB>value",
+#            appended to), kver= and commit= (for the header), top=N (default 12)
 #
 # Each traced instruction is attributed to the kernel function holding its
 # address (the symbol at or below it), to "user:<function>" for exitbench,
@@ -65,6 +65,7 @@ function classify(mn, ops)
 
 function start_run(k, h)
 {
+	lastfn = from = ""
 	cur = k SUBSEP h
 	if (!(cur in seen)) {
 		seen[cur] = 1
@@ -159,6 +160,10 @@ tracing && /^\([0-9]+\)\.\[[0-9]+\] / {
 		where = "user"
 	}
 	part[cur, where]++
+	if (fn != lastfn) {
+		from = lastfn
+		lastfn = fn
+	}
 	fcount[cur, fn]++
 	if (!((cur, fn) in fseen)) {
 		fseen[cur, fn] = 1
@@ -167,8 +172,18 @@ tracing && /^\([0-9]+\)\.\[[0-9]+\] / {
 	}
 	if (where != "guest") {
 		c = classify(mn, ops)
-		if (c != "")
+		if (c != "") {
 			census[cur, c]++
+			# Leaf wrappers say little; name their caller too.
+			if (fn ~ /^(native_(read|write)_msr|native_cpuid|__rdmsr|__wrmsr)/)
+				fn = fn " <- " from
+			if (!((cur, c, fn) in cwhere))
+				cfn[cur, c] = cfn[cur, c] (cfn[cur, c] == "" ? "" : SUBSEP) fn
+			cwhere[cur, c, fn]++
+		}
+		# Intel syntax, destination first: "mov cr3, rdi" writes CR3.
+		if (c == "MOV CR" && ops ~ /^ %?cr[0-9]/)
+			crw[cur]++
 	}
 	next
 }
@@ -176,7 +191,7 @@ tracing && /^\([0-9]+\)\.\[[0-9]+\] / {
 function out(k, h, key, val)
 {
 	if (tsv != "")
-		printf "%s\t%s\t%s\t%s\n", k, h, key, val > tsv
+		printf "%s\t%s\t%s\t%s\n", k, h, key, val >> tsv
 }
 
 function host(r)
@@ -192,7 +207,7 @@ END {
 		exit 1
 	}
 	printf "Exit profile: one round trip per exit kind, traced instruction by instruction\n"
-	printf "in the emulated host (Bochs 2.7, host kernel %s, 1 CPU).\n", kver
+	printf "in the emulated host (Bochs 2.7, host kernel %s, 1 CPU), commit %s.\n", kver, commit
 	printf "host = kernel + userspace instructions from the guest's exiting instruction\n"
 	printf "to its next one; the census counts host instructions only.\n\n"
 
@@ -251,7 +266,23 @@ END {
 				if (census[r, cls[i]])
 					line = line (line == "" ? "" : ", ") cls[i] " " census[r, cls[i]]
 			}
+			if (census[r, "MOV CR"])
+				sub(/MOV CR [0-9]+/, "& (" crw[r] + 0 " writes)", line)
+			out(kinds[a], h, "MOV to CR", crw[r] + 0)
 			printf "census: %s\n", line == "" ? "none" : line
+			# Where each counted instruction is, by function.
+			for (i = 1; i <= ncls; i++) {
+				c = cls[i]
+				if (!census[r, c])
+					continue
+				m = split(cfn[r, c], wf, SUBSEP)
+				line = ""
+				for (j = 1; j <= m; j++)
+					line = line (j > 1 ? ", " : "") wf[j] \
+					       (cwhere[r, c, wf[j]] > 1 ? " x" cwhere[r, c, wf[j]] : "")
+				printf "  %-26s %s\n", c ":", line
+			}
+			printf "top functions (instructions):\n"
 			if (host(r) == 0)
 				printf "  (no VM exit: the hypervisor lets the guest execute it)\n"
 			# Top functions: selection sort on the few distinct names.
