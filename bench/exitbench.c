@@ -338,9 +338,18 @@ static void e9_write(const char *s, size_t n)
 	asm volatile("rep outsb" : "+S"(s), "+c"(n) : "d"(E9_PORT) : "memory");
 }
 
-static void e9_puts(const char *s)
+/*
+ * Access to port 0xe9 only while writing: a task with an I/O bitmap pays
+ * for it on every return to userspace (native_tss_update_io_bitmap), which
+ * would show up in the traced PIO and MMIO round trips. Dropping the last
+ * port frees the bitmap.
+ */
+static int e9_puts(const char *s)
 {
+	if (ioperm(E9_PORT, 1, 1))
+		return -1;
 	e9_write(s, strlen(s));
+	return ioperm(E9_PORT, 1, 0);
 }
 
 /* The text symbols of the running kernel and its modules, as root sees them. */
@@ -354,16 +363,17 @@ static int dump_kallsyms(void)
 		perror("exitbench: /proc/kallsyms");
 		return -1;
 	}
-	e9_puts("\nMVSYMS BEGIN\n");
+	/* The caller enabled the port; profile() drops it afterwards. */
+	e9_write("\nMVSYMS BEGIN\n", 14);
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%*s %c", &type) != 1)
 			continue;
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			continue;
-		e9_puts(line);
+		e9_write(line, strlen(line));
 		n++;
 	}
-	e9_puts("MVSYMS END\n");
+	e9_write("MVSYMS END\n", 11);
 	fclose(f);
 	printf("profile: %lu text symbols written to port 0xe9\n", n);
 	return n ? 0 : -1;
@@ -412,7 +422,7 @@ static int profile(struct hv *mv, struct hv *kvm)
 		fprintf(stderr, "exitbench: Bochs' port 0xe9 hack is off (port_e9_hack: enabled=1)\n");
 		return 1;
 	}
-	if (dump_kallsyms())
+	if (dump_kallsyms() || ioperm(E9_PORT, 1, 0))
 		return 1;
 	for (i = 1; i < NLOOPS; i++)
 		profile_one(mv, &loops[i]);
