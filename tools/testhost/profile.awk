@@ -282,9 +282,9 @@ END {
 					       (cwhere[r, c, wf[j]] > 1 ? " x" cwhere[r, c, wf[j]] : "")
 				printf "  %-26s %s\n", c ":", line
 			}
-			printf "top functions (instructions):\n"
 			if (host(r) == 0)
 				printf "  (no VM exit: the hypervisor lets the guest execute it)\n"
+			printf "top functions (instructions):\n"
 			# Top functions: selection sort on the few distinct names.
 			m = nf[r]
 			for (i = 1; i <= m; i++) {
