@@ -270,7 +270,7 @@ struct mv_run {
 			__u64 hardware_entry_failure_reason; /* basic exit reason */
 			__u64 qualification;	/* which check failed */
 			__u32 cpu;
-			__u32 padding;
+			__u32 check;		/* first SDM rule broken, 0: none found */
 		} fail_entry;
 		/* MV_EXIT_INTERNAL_ERROR */
 		struct {

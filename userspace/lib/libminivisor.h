@@ -56,6 +56,9 @@ static inline void *mv_io_data(struct mv_run *run)
 const char *mv_exit_reason_str(uint32_t reason);	/* "IO", "MMIO", ... or "UNKNOWN" */
 const char *mv_internal_suberror_str(uint32_t suberror); /* "EMULATION", ... or "UNKNOWN" */
 void mv_dump_exit(FILE *f, const struct mv_run *run);	/* one line per field */
+/* fail_entry.check: rule name ("cs_l_and_d", "none", "unknown") and SDM section. */
+const char *mv_entry_check_str(uint32_t id);
+const char *mv_entry_check_sdm(uint32_t id);
 void mv_dump_regs(FILE *f, const struct mv_regs *regs,
 		  const struct mv_sregs *sregs);	/* either may be NULL */
 

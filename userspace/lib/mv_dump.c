@@ -135,6 +135,10 @@ void mv_dump_exit(FILE *f, const struct mv_run *run)
 		fprintf(f, "fail_entry.qualification: 0x%" PRIx64 "\n",
 			(uint64_t)run->fail_entry.qualification);
 		fprintf(f, "fail_entry.cpu: %u\n", run->fail_entry.cpu);
+		fprintf(f, "fail_entry.check: %u (%s%s%s)\n", run->fail_entry.check,
+			mv_entry_check_str(run->fail_entry.check),
+			run->fail_entry.check ? ", SDM Vol. 3C " : "",
+			mv_entry_check_sdm(run->fail_entry.check));
 		break;
 	case MV_EXIT_INTERNAL_ERROR:
 		dump_internal(f, run);

@@ -103,7 +103,7 @@ PIN_OFF(struct mv_run, fail_entry, 64);
 PIN_OFF(struct mv_run, fail_entry.hardware_entry_failure_reason, 64);
 PIN_OFF(struct mv_run, fail_entry.qualification, 72);
 PIN_OFF(struct mv_run, fail_entry.cpu, 80);
-PIN_OFF(struct mv_run, fail_entry.padding, 84);
+PIN_OFF(struct mv_run, fail_entry.check, 84);
 PIN_OFF(struct mv_run, internal, 64);
 PIN_OFF(struct mv_run, internal.suberror, 64);
 PIN_OFF(struct mv_run, internal.ndata, 68);
