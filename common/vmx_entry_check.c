@@ -88,15 +88,15 @@
 #define EC_DEBUGCTL_VALID	0xffc3ull
 
 /* Access rights, 25.4.1 table 25-2. */
-#define AR_TYPE(ar)		((ar) & 0xf)
-#define AR_S			(1u << 4)
-#define AR_DPL(ar)		(((ar) >> 5) & 3)
-#define AR_P			(1u << 7)
-#define AR_L			(1u << 13)
-#define AR_DB			(1u << 14)
-#define AR_G			(1u << 15)
-#define AR_UNUSABLE		(1u << 16)
-#define AR_RESERVED		(0xfffe0000u | 0xf00u)
+#define EC_AR_TYPE(ar)		((ar) & 0xf)
+#define EC_AR_S			(1u << 4)
+#define EC_AR_DPL(ar)		(((ar) >> 5) & 3)
+#define EC_AR_P			(1u << 7)
+#define EC_AR_L			(1u << 13)
+#define EC_AR_DB			(1u << 14)
+#define EC_AR_G			(1u << 15)
+#define EC_AR_UNUSABLE		(1u << 16)
+#define EC_AR_RESERVED		(0xfffe0000u | 0xf00u)
 
 /* Interruptibility state, 25.4.2 table 25-3. */
 #define EC_INTR_STI		(1u << 0)
@@ -405,9 +405,9 @@ static bool msr_area_bad(u32 count, u64 addr, unsigned int bits)
 /* G must be 0 if limit[11:0] is not all ones, 1 if limit[31:20] is not 0. */
 static bool limit_g_bad(u32 limit, u32 ar)
 {
-	if ((limit & 0xfff) != 0xfff && (ar & AR_G))
+	if ((limit & 0xfff) != 0xfff && (ar & EC_AR_G))
 		return true;
-	return (limit & 0xfff00000) && !(ar & AR_G);
+	return (limit & 0xfff00000) && !(ar & EC_AR_G);
 }
 
 static u32 proc2_of(const struct mv_entry_state *s)
@@ -633,7 +633,7 @@ static struct mv_entry_result check_guest_regs(const struct mv_entry_state *s, b
 
 static bool usable(const struct mv_ec_segment *g)
 {
-	return !(g->ar & AR_UNUSABLE);
+	return !(g->ar & EC_AR_UNUSABLE);
 }
 
 /* Checks common to CS, SS, DS, ES, FS, GS outside virtual-8086 mode. */
@@ -641,7 +641,7 @@ static u32 check_data_seg(const struct mv_entry_state *s, int n, bool ug, bool i
 {
 	const struct mv_ec_segment *g = &s->seg[n];
 	const struct mv_ec_segment *ss = &s->seg[MV_EC_SS];
-	unsigned int type = AR_TYPE(g->ar);
+	unsigned int type = EC_AR_TYPE(g->ar);
 	bool use = n == MV_EC_CS || usable(g);
 
 	/* Base: FS and GS canonical; CS and usable SS, DS, ES below 4 GiB. */
@@ -667,25 +667,25 @@ static u32 check_data_seg(const struct mv_entry_state *s, int n, bool ug, bool i
 			return MV_EC_CODE_NOT_READABLE;
 	}
 	/* S */
-	if (!(g->ar & AR_S))
+	if (!(g->ar & EC_AR_S))
 		return MV_EC_SEG_NOT_S;
 	/* DPL */
 	if (n == MV_EC_CS) {
-		if (type == 3 && AR_DPL(g->ar) != 0)
+		if (type == 3 && EC_AR_DPL(g->ar) != 0)
 			return MV_EC_CS_DPL_DATA;
-		if ((type == 9 || type == 11) && AR_DPL(g->ar) != AR_DPL(ss->ar))
+		if ((type == 9 || type == 11) && EC_AR_DPL(g->ar) != EC_AR_DPL(ss->ar))
 			return MV_EC_CS_DPL_NONCONF;
-		if ((type == 13 || type == 15) && AR_DPL(g->ar) > AR_DPL(ss->ar))
+		if ((type == 13 || type == 15) && EC_AR_DPL(g->ar) > EC_AR_DPL(ss->ar))
 			return MV_EC_CS_DPL_CONF;
-	} else if (n != MV_EC_SS && !ug && type <= 11 && AR_DPL(g->ar) < (g->sel & 3u)) {
+	} else if (n != MV_EC_SS && !ug && type <= 11 && EC_AR_DPL(g->ar) < (g->sel & 3u)) {
 		return MV_EC_DATA_DPL_RPL;
 	}
 	/* P, reserved bits, D/B, G */
-	if (!(g->ar & AR_P))
+	if (!(g->ar & EC_AR_P))
 		return MV_EC_SEG_NOT_PRESENT;
-	if (g->ar & AR_RESERVED)
+	if (g->ar & EC_AR_RESERVED)
 		return MV_EC_SEG_AR_RESERVED;
-	if (n == MV_EC_CS && ia32e && (g->ar & AR_L) && (g->ar & AR_DB))
+	if (n == MV_EC_CS && ia32e && (g->ar & EC_AR_L) && (g->ar & EC_AR_DB))
 		return MV_EC_CS_L_AND_D;
 	if (limit_g_bad(g->limit, g->ar))
 		return MV_EC_SEG_LIMIT_G;
@@ -696,7 +696,7 @@ static u32 check_data_seg(const struct mv_entry_state *s, int n, bool ug, bool i
 static u32 check_system_seg(const struct mv_entry_state *s, int n, bool ia32e)
 {
 	const struct mv_ec_segment *g = &s->seg[n];
-	unsigned int type = AR_TYPE(g->ar);
+	unsigned int type = EC_AR_TYPE(g->ar);
 
 	if (n == MV_EC_TR) {
 		if (ia32e ? type != 11 : (type != 3 && type != 11))
@@ -704,11 +704,11 @@ static u32 check_system_seg(const struct mv_entry_state *s, int n, bool ia32e)
 	} else if (type != 2) {
 		return MV_EC_LDTR_TYPE;
 	}
-	if (g->ar & AR_S)
+	if (g->ar & EC_AR_S)
 		return MV_EC_SYS_SEG_S;
-	if (!(g->ar & AR_P))
+	if (!(g->ar & EC_AR_P))
 		return MV_EC_SEG_NOT_PRESENT;
-	if (g->ar & AR_RESERVED)
+	if (g->ar & EC_AR_RESERVED)
 		return MV_EC_SEG_AR_RESERVED;
 	if (limit_g_bad(g->limit, g->ar))
 		return MV_EC_SEG_LIMIT_G;
@@ -756,9 +756,9 @@ static struct mv_entry_result check_guest_segs(const struct mv_entry_state *s, b
 			/* The SS.DPL rules follow the CS rules that use SS.DPL. */
 			if (order[i] != MV_EC_SS)
 				continue;
-			if (!ug && AR_DPL(ss->ar) != (ss->sel & 3u))
+			if (!ug && EC_AR_DPL(ss->ar) != (ss->sel & 3u))
 				FAIL(MV_EC_SS_DPL_RPL);
-			if ((AR_TYPE(cs->ar) == 3 || !(s->cr0 & EC_CR0_PE)) && AR_DPL(ss->ar))
+			if ((EC_AR_TYPE(cs->ar) == 3 || !(s->cr0 & EC_CR0_PE)) && EC_AR_DPL(ss->ar))
 				FAIL(MV_EC_SS_DPL_NOT_0);
 		}
 	}
@@ -783,7 +783,7 @@ static struct mv_entry_result check_guest_rest(const struct mv_entry_state *s, b
 {
 	struct mv_entry_result res = { MV_EC_NONE, -1 };
 	u32 info = s->entry_intr_info, intr = s->interruptibility;
-	bool cs_l = s->seg[MV_EC_CS].ar & AR_L;
+	bool cs_l = s->seg[MV_EC_CS].ar & EC_AR_L;
 	bool shadow = intr & (EC_INTR_STI | EC_INTR_MOV_SS);
 	unsigned int type = EC_INTR_TYPE(info), i;
 
@@ -807,7 +807,7 @@ static struct mv_entry_result check_guest_rest(const struct mv_entry_state *s, b
 	    (s->activity == EC_ACT_SHUTDOWN && !(s->misc & EC_MISC_ACT_SHUTDOWN)) ||
 	    (s->activity == EC_ACT_SIPI && !(s->misc & EC_MISC_ACT_SIPI)))
 		FAIL(MV_EC_ACTIVITY);
-	if (s->activity == EC_ACT_HLT && AR_DPL(s->seg[MV_EC_SS].ar))
+	if (s->activity == EC_ACT_HLT && EC_AR_DPL(s->seg[MV_EC_SS].ar))
 		FAIL(MV_EC_ACTIVITY_HLT_DPL);
 	if (shadow && s->activity != EC_ACT_ACTIVE)
 		FAIL(MV_EC_ACTIVITY_SHADOW);

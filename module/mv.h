@@ -85,6 +85,7 @@ struct mv_exit {
 		struct {
 			u64 reason;
 			u64 qual;
+			u32 check;	/* vmx_entry_check rule id, 0: none */
 		} fail;
 		struct {
 			u64 raw_reason;
@@ -95,6 +96,7 @@ struct mv_exit {
 		struct {
 			u64 op;
 			u64 error;
+			u32 check;	/* rule id for errors 7 and 8, else 0 */
 		} hw;
 		struct {
 			u64 nr;

@@ -162,6 +162,7 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		run->fail_entry.hardware_entry_failure_reason = e->fail.reason;
 		run->fail_entry.qualification = e->fail.qual;
 		run->fail_entry.cpu = raw_smp_processor_id();
+		run->fail_entry.check = e->fail.check;
 		return 0;
 	case MV_NEXIT_HYPERCALL:
 		run->exit_reason = MV_EXIT_HYPERCALL;
@@ -202,7 +203,8 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		vcpu->dead = true;
 		data[0] = e->hw.op;
 		data[1] = e->hw.error;
-		mv_exit_internal(run, MV_INTERNAL_HW_ERROR, 2, data);
+		data[2] = e->hw.check;
+		mv_exit_internal(run, MV_INTERNAL_HW_ERROR, 3, data);
 		return 0;
 	}
 }

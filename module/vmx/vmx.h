@@ -261,6 +261,9 @@ void vmx_syscall_msrs_drop_all(void);
 void vmx_syscall_msrs_drop_local(void);
 void vmx_save_host_state(struct vmx_vcpu *vx);
 
+/* vmx_entry_diag.c: the SDM rule a failed entry broke (0: none found) */
+u32 vmx_entry_diag(u32 exit_reason, u32 vm_error);
+
 /* Set by the reboot notifier: VMX instructions may fault from now on. */
 extern bool vmx_rebooting;
 

@@ -197,6 +197,7 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 		vx->vcpu.exit.reason = MV_NEXIT_FAIL_ENTRY;
 		vx->vcpu.exit.fail.reason = basic;
 		vx->vcpu.exit.fail.qual = vmcs_readl(EXIT_QUALIFICATION);
+		vx->vcpu.exit.fail.check = vmx_entry_diag(basic, 0);
 		return;
 	}
 	vmx_save_vectoring(vx);
@@ -254,6 +255,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		vcpu->exit.reason = MV_NEXIT_HW_ERROR;
 		vcpu->exit.hw.op = 0;
 		vcpu->exit.hw.error = 0;
+		vcpu->exit.hw.check = 0;
 		return;
 	}
 
@@ -359,6 +361,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	if (unlikely(fail)) {
 		vcpu->exit.reason = MV_NEXIT_HW_ERROR;
 		vcpu->exit.hw.op = vx->launched ? 2 : 1;	/* VMRESUME : VMLAUNCH */
+		vcpu->exit.hw.check = 0;
 		if (fail == 2 || READ_ONCE(vmx_rebooting)) {
 			/* The instruction faulted: VMX was turned off under us. */
 			vcpu->exit.hw.error = 0;
@@ -368,6 +371,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		WARN_ONCE(1, "minivisor: %s failed, VM-instruction error %llu\n",
 			  vx->launched ? "VMRESUME" : "VMLAUNCH", vcpu->exit.hw.error);
 		vmx_dump_vmcs();
+		vcpu->exit.hw.check = vmx_entry_diag(0, vcpu->exit.hw.error);
 		return;
 	}
 	if (unlikely(vx->dbg_tf_added))
