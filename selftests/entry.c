@@ -90,6 +90,33 @@ static void b_pdpte(struct tvm *t, struct mv_sregs *s, struct mv_regs *r)
 	s->cr3 = PDPTE_GPA;
 }
 
+/* 32-bit protected mode without paging, from the 64-bit state. */
+static void prot32(struct mv_sregs *s)
+{
+	s->cs.l = 0;
+	s->cs.db = 1;
+	s->efer = 0;
+	s->cr0 &= ~MV_CR0_PG;
+}
+
+/* Virtual-8086 mode: RFLAGS.VM with 64 KiB segments at selector * 16, AR 0xf3. */
+static void v86(struct mv_sregs *s, struct mv_regs *r)
+{
+	struct mv_segment *segs[] = { &s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss };
+	unsigned int i;
+
+	prot32(s);
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		*segs[i] = (struct mv_segment){ .selector = 0x100, .base = 0x1000, .limit = 0xffff,
+						.type = 3, .s = 1, .dpl = 3, .present = 1 };
+	r->rflags |= RFLAGS_VM;
+	r->rip = 0;
+}
+
+BREAK(b_v86_flat, prot32(s); r->rflags |= RFLAGS_VM)
+BREAK(b_v86_limit, v86(s, r); s->ds.limit = 0xfffff)
+BREAK(b_v86_ar, v86(s, r); s->es.dpl = 0)
+
 static const struct entry_case cases[] = {
 	/* real mode, unrestricted guest */
 	{ "real_cr0_pg_without_pe", REAL, b_pg_without_pe, MV_EC_CR0_PG_NO_PE, 0 },
@@ -127,6 +154,10 @@ static const struct entry_case cases[] = {
 	{ "long_tr_16bit_busy_tss", LONG, b_tr_16bit_busy, MV_EC_TR_TYPE, 0 },
 	{ "long_ds_limit_with_g", LONG, b_ds_limit_g, MV_EC_SEG_LIMIT_G, 0 },
 	{ "pae_pdpte_reserved_bit", LONG, b_pdpte, MV_EC_PDPTE, QUAL_PDPTE_LOADING },
+	/* virtual-8086 mode */
+	{ "v86_flat_segments", LONG, b_v86_flat, MV_EC_V86_BASE, 0 },
+	{ "v86_ds_limit", LONG, b_v86_limit, MV_EC_V86_LIMIT, 0 },
+	{ "v86_es_dpl0", LONG, b_v86_ar, MV_EC_V86_AR, 0 },
 };
 
 static void setup(struct tvm *t, enum mode mode)
@@ -249,7 +280,7 @@ static void test_log_line(void)
 CASE(0) CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9)
 CASE(10) CASE(11) CASE(12) CASE(13) CASE(14) CASE(15) CASE(16) CASE(17) CASE(18) CASE(19)
 CASE(20) CASE(21) CASE(22) CASE(23) CASE(24) CASE(25) CASE(26) CASE(27) CASE(28) CASE(29)
-CASE(30) CASE(31) CASE(32) CASE(33)
+CASE(30) CASE(31) CASE(32) CASE(33) CASE(34) CASE(35) CASE(36)
 
 static struct test_case tests[1 + ARRAY_SIZE(cases)] = {
 	{ "log_line_names_rule_and_section", test_log_line, 0 },
@@ -261,7 +292,8 @@ static void (*const case_fns[])(void) = {
 	test_case_12, test_case_13, test_case_14, test_case_15, test_case_16, test_case_17,
 	test_case_18, test_case_19, test_case_20, test_case_21, test_case_22, test_case_23,
 	test_case_24, test_case_25, test_case_26, test_case_27, test_case_28, test_case_29,
-	test_case_30, test_case_31, test_case_32, test_case_33,
+	test_case_30, test_case_31, test_case_32, test_case_33, test_case_34, test_case_35,
+	test_case_36,
 };
 
 int main(int argc, char **argv)

@@ -607,6 +607,35 @@ static void test_dump(void)
 	   "mv_dump_exit prints the rule id, name and section");
 }
 
+/* Documentation/api.md lists every rule with its id, name and section. */
+static void test_documented(void)
+{
+	static char doc[256 * 1024];
+	unsigned int i, missing = 0;
+	FILE *f = fopen("../Documentation/api.md", "r");
+	size_t n;
+
+	if (!f) {
+		ok(0, "open ../Documentation/api.md");
+		return;
+	}
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	for (i = 0; i < mv_entry_rule_count(); i++) {
+		const struct mv_entry_rule *r = mv_entry_rule_at(i);
+		char row[256];
+
+		snprintf(row, sizeof(row), "| %u | `%s` | %s | %s |", r->id, r->name, r->sdm,
+			 r->text);
+		if (!strstr(doc, row)) {
+			tap_diag("api.md lacks the row: %s", row);
+			missing++;
+		}
+	}
+	ok(!missing, "api.md documents every rule as in the table (%u missing)", missing);
+}
+
 int main(void)
 {
 	tap_start();
@@ -615,5 +644,6 @@ int main(void)
 	test_cases();
 	test_groups();
 	test_dump();
+	test_documented();
 	return tap_end();
 }
