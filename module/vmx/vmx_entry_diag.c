@@ -21,6 +21,7 @@
 static void diag_caps(struct mv_entry_state *s)
 {
 	bool true_ctls;
+	u32 width;
 
 	rdmsrl(MSR_IA32_VMX_BASIC, s->basic);
 	true_ctls = s->basic & DIAG_BASIC_TRUE_CTLS;
@@ -40,8 +41,13 @@ static void diag_caps(struct mv_entry_state *s)
 	s->cr4_fixed1 = vmx_cfg.cr4_fixed1;
 	s->efer_valid = EFER_SCE | EFER_LME | EFER_LMA |
 			(boot_cpu_has(X86_FEATURE_NX) ? EFER_NX : 0);
-	s->phys_bits = boot_cpu_data.x86_phys_bits;
-	s->linear_bits = boot_cpu_data.x86_virt_bits;
+	/*
+	 * The widths the processor checks against: CPUID 80000008H, not the
+	 * kernel's x86_phys_bits, which memory encryption may have reduced.
+	 */
+	width = cpuid_eax(0x80000008);
+	s->phys_bits = width & 0xff;
+	s->linear_bits = (width >> 8) & 0xff;
 }
 
 static void diag_controls(struct mv_entry_state *s)
