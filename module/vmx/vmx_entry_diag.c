@@ -11,6 +11,8 @@
  * path never comes here.
  */
 #include <linux/kernel.h>
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include "vmx.h"
@@ -131,6 +133,30 @@ static void diag_guest(struct mv_entry_state *s)
 }
 
 /*
+ * One rate-limited line. A guest state userspace gave us is its own
+ * business: notice level, which keeps it off a quiet console (it would
+ * interleave with whatever else writes there). A VMfail is a minivisor
+ * bug and already has its WARN: error level.
+ */
+static __printf(2, 3) void diag_log(u32 vm_error, const char *fmt, ...)
+{
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	struct va_format vaf;
+	va_list args;
+
+	if (!__ratelimit(&rs))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (vm_error)
+		pr_err("minivisor: %pV\n", &vaf);
+	else
+		pr_notice("minivisor: %pV\n", &vaf);
+	va_end(args);
+}
+
+/*
  * A failed entry: basic exit reason (33, 34, 41) with vm_error 0, or a
  * VMfail with its VM-instruction error. Checks only the part of the state
  * the failure points at (the processor already accepted the rest) and
@@ -168,9 +194,9 @@ u32 vmx_entry_diag(u32 exit_reason, u32 vm_error)
 	res = mv_entry_check(&s, groups);
 	rule = mv_entry_rule_get(res.rule);
 	if (!rule) {
-		mv_err("VM entry failed (%s): the software check of the %s finds no broken rule\n",
-		       what, groups == MV_EC_GROUP_CONTROLS ? "VMX controls" :
-		       groups == MV_EC_GROUP_HOST ? "host state" : "guest state");
+		diag_log(vm_error, "VM entry failed (%s): the software check of the %s finds no broken rule",
+			 what, groups == MV_EC_GROUP_CONTROLS ? "VMX controls" :
+			 groups == MV_EC_GROUP_HOST ? "host state" : "guest state");
 		return MV_EC_NONE;
 	}
 	group = rule->group == MV_EC_GROUP_CONTROLS ? "control" :
@@ -179,7 +205,7 @@ u32 vmx_entry_diag(u32 exit_reason, u32 vm_error)
 	seg = mv_entry_seg_name(res.seg);
 	if (*seg && !strncmp(rule->text, seg, strlen(seg)))
 		seg = "";
-	mv_err("VM entry failed: %s %s%s%s (SDM %s; rule %u %s, %s)\n", group, seg, *seg ? " " : "",
-	       rule->text, rule->sdm, rule->id, rule->name, what);
+	diag_log(vm_error, "VM entry failed: %s %s%s%s (SDM %s; rule %u %s, %s)", group, seg,
+		 *seg ? " " : "", rule->text, rule->sdm, rule->id, rule->name, what);
 	return rule->id;
 }
