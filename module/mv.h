@@ -16,6 +16,7 @@
 #include <linux/preempt.h>
 #include <linux/mm_types.h>
 #include <linux/minivisor.h>
+#include "../common/x86_decode.h"
 
 #define MV_MAX_MEMSLOTS		32
 #define MV_MAX_VCPUS		8
@@ -92,11 +93,35 @@ enum mv_pending_kind {
 	MV_PENDING_MMIO_READ,
 };
 
+/* Bytes [off, off + len) of a memory operand, at guest-physical gpa. */
+struct mv_mem_part {
+	u64 gpa;
+	u8 off;
+	u8 len;
+	bool mmio;		/* no slot (or a read-only slot, for a write) */
+};
+
+/* Where a memory operand lives: one part, or two when it crosses a page. */
+struct mv_mem_plan {
+	u8 nparts;
+	struct mv_mem_part part[2];
+};
+
 struct mv_pending {
 	u8 kind;
-	u8 size;
+	u8 size;		/* MV_PENDING_PIO_IN */
 	u8 reg;
 	bool high_byte;
+	/*
+	 * MV_PENDING_MMIO_READ: the instruction to finish once userspace
+	 * has supplied the bytes [mmio_off, mmio_off + size) of its memory
+	 * operand; the other bytes (a RAM part) were read at the exit. If
+	 * the instruction writes memory, wr says where.
+	 */
+	u8 mmio_off;
+	u8 ram[8];
+	struct x86_insn insn;
+	struct mv_mem_plan wr;
 };
 
 /* What instruction fetch for emulation needs to know about the guest. */
@@ -147,6 +172,9 @@ struct mv_backend_ops {
 	void (*set_gpr)(struct mv_vcpu *vcpu, unsigned int reg, u64 val);
 	void (*get_fetch_state)(struct mv_vcpu *vcpu, struct mv_fetch_state *fs);
 	void (*skip_insn)(struct mv_vcpu *vcpu, unsigned int len);
+	/* RFLAGS as the guest sees them, for instruction emulation. */
+	u64 (*get_rflags)(struct mv_vcpu *vcpu);
+	void (*set_rflags)(struct mv_vcpu *vcpu, u64 rflags);
 };
 
 extern const struct mv_backend_ops *mv_ops;
@@ -164,6 +192,7 @@ int mv_vm_create(unsigned long flags);
 void mv_vm_put(struct mv_vm *vm);
 struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa);
 int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len);
+int mv_write_guest_phys(struct mv_vm *vm, u64 gpa, const void *buf, unsigned int len);
 
 /* vcpu.c */
 int mv_vcpu_create(struct mv_vm *vm, unsigned long id);
@@ -173,7 +202,8 @@ void mv_vcpu_preempt_exit(void);
 /* cpuid.c: r[] = { eax, ebx, ecx, edx } */
 void mv_cpuid(struct mv_vcpu *vcpu, u32 leaf, u32 subleaf, bool osxsave, u32 *r);
 
-/* mmio.c */
+/* mmio.c: 0 to return to userspace (run page filled), 1 to enter the guest */
 int mv_mmio_exit(struct mv_vcpu *vcpu);
+int mv_mmio_complete(struct mv_vcpu *vcpu);
 
 #endif /* MV_H */

@@ -94,6 +94,40 @@ int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
 	return r;
 }
 
+/*
+ * Writes guest-physical memory through the pinned pages, for instruction
+ * emulation (the RAM part of an MMIO access that crosses into a slot, the
+ * RAM side of MOVS). Read-only slots are not written: -EFAULT, as for a
+ * GPA without a slot.
+ */
+int mv_write_guest_phys(struct mv_vm *vm, u64 gpa, const void *buf, unsigned int len)
+{
+	struct mv_memslot *s;
+	unsigned int chunk;
+	u64 off;
+	void *va;
+	int r = 0;
+
+	mutex_lock(&vm->lock);
+	while (len) {
+		s = mv_find_slot(vm, gpa);
+		if (!s || (s->flags & MV_MEM_READONLY)) {
+			r = -EFAULT;
+			break;
+		}
+		off = gpa - s->gpa;
+		chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(off));
+		va = kmap_local_page(s->pages[off >> PAGE_SHIFT]);
+		memcpy(va + offset_in_page(off), buf, chunk);
+		kunmap_local(va);
+		buf += chunk;
+		gpa += chunk;
+		len -= chunk;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 /* The whole user range must be mapped, so a bad pointer is EFAULT now. */
 static int mv_check_user_range(u64 hva, u64 size, bool writable)
 {

@@ -26,6 +26,8 @@ static const struct mv_backend_ops vmx_ops = {
 	.set_gpr	 = vmx_set_gpr,
 	.get_fetch_state = vmx_get_fetch_state,
 	.skip_insn	 = vmx_skip_insn,
+	.get_rflags	 = vmx_get_rflags,
+	.set_rflags	 = vmx_set_rflags,
 };
 
 int mv_vmx_init(const struct mv_backend_ops **ops)
