@@ -8,7 +8,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?=
 
-.PHONY: all module userspace selftests host-test check run bench deps clean
+.PHONY: all module userspace selftests host-test check run bench deps clean fuzz
 
 all: module userspace selftests
 
@@ -29,6 +29,13 @@ selftests: userspace
 host-test:
 	$(MAKE) -C userspace test
 	$(MAKE) -C selftests host-test
+	$(MAKE) -C common/tests test
+	$(MAKE) -C common/tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# libFuzzer on the x86 decoder/emulator/page walk; host-test runs it too.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) -C common/tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 check:
 	tools/testhost/check
@@ -47,4 +54,5 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
+	$(MAKE) -C common/tests clean
 	rm -rf build

@@ -199,7 +199,7 @@ static int take_imm(struct decode_state *s, struct x86_insn *out, unsigned int b
 /* Legacy prefixes (2.1.1), then REX (2.2.1: only right before the opcode). */
 static int prefixes(struct decode_state *s, u8 *op)
 {
-	int r;
+	int r, seg;
 
 	for (;;) {
 		r = take(s, op);
@@ -213,10 +213,15 @@ static int prefixes(struct decode_state *s, u8 *op)
 			s->addrsize_prefix = true;
 			break;
 		case 0x26: case 0x2e: case 0x36: case 0x3e:
-			s->seg = (*op >> 3) & 3;	/* ES, CS, SS, DS */
-			break;
 		case 0x64: case 0x65:
-			s->seg = X86_FS + (*op & 1);
+			seg = *op >= 0x64 ? X86_FS + (*op & 1) : (*op >> 3) & 3;
+			/*
+			 * Two different segment prefixes: which one wins is
+			 * not architectural (SDM Vol. 2A 2.1.1). Refuse.
+			 */
+			if (s->seg >= 0 && s->seg != seg)
+				return -EINVAL;
+			s->seg = seg;
 			break;
 		case 0xf0:
 			s->lock = true;
@@ -337,14 +342,18 @@ int x86_decode(const u8 *buf, unsigned int avail, enum x86_cpu_mode mode,
 		r = decode_alu_modrm(&s, out, op);
 		break;
 	case 0x63:		/* MOVSXD r, r/m32 (64-bit mode; ARPL elsewhere) */
-		if (mode != X86_MODE_LONG64)
+		/*
+		 * With 66, Intel documents a 16-bit source and binutils a
+		 * 32-bit one: vendors differ, so no guess.
+		 */
+		if (mode != X86_MODE_LONG64 || opsize == 2)
 			return -EINVAL;
 		r = modrm_mem(&s, out, &reg);
 		if (r)
 			return r;
 		out->op = X86_OP_MOVSX;
 		out->reg_size = opsize;
-		out->size = opsize > 4 ? 4 : opsize;
+		out->size = 4;
 		out->reg = reg;
 		out->flags |= X86_INSN_MEM_READ | X86_INSN_REG_DST;
 		break;
@@ -478,7 +487,7 @@ int x86_decode(const u8 *buf, unsigned int avail, enum x86_cpu_mode mode,
 	 * mode only FS and GS have a base (Vol. 3A 3.4.4); ES/CS/SS/DS
 	 * overrides then change nothing.
 	 */
-	if (s.seg >= 0)
+	if (s.seg >= 0 && !(mode == X86_MODE_LONG64 && s.seg < X86_FS))
 		out->seg = s.seg;
 	out->mode = mode;
 	out->addr_size = address_size(&s);
