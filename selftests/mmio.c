@@ -21,6 +21,7 @@ uint64_t guest_mmio_write_moffs(uint64_t arg);
 uint64_t guest_mmio_write_regs(uint64_t base);
 uint64_t guest_mmio_read(uint64_t base);
 uint64_t guest_mmio_read_cancel(uint64_t base);
+extern const uint8_t guest_mmio_read_cancel_after[];
 uint64_t guest_mmio_readonly(uint64_t arg);
 uint64_t guest_mmio_bad_insn(uint64_t addr);
 extern const uint8_t guest_mmio_bad_insn_rip[];
@@ -38,6 +39,7 @@ uint64_t guest_mmio_split_rmw(uint64_t arg);
 uint64_t guest_mmio_split_locked(uint64_t arg);
 uint64_t guest_mmio_fs(uint64_t arg);
 uint64_t guest_mmio_riprel(uint64_t arg);
+extern const uint8_t guest_mmio_riprel_load[], guest_mmio_riprel_end[];
 extern const uint8_t rm_mmio16_start[], rm_mmio16_end[];
 extern const uint8_t rm_mmio32_start[], rm_mmio32_end[];
 
@@ -153,7 +155,11 @@ static void test_read(void)
 	tvm_destroy(&t);
 }
 
-/* MV_SET_REGS after an MMIO read exit: the caller's RAX wins. */
+/*
+ * MV_SET_REGS after an MMIO read exit drops the completion: the caller's
+ * registers win (here RIP past the load and its own RAX). Without it the
+ * read would complete at the next MV_RUN and advance RIP then.
+ */
 static void test_read_cancelled_by_set_regs(void)
 {
 	const uint64_t mine = 0x5555666677778888ull;
@@ -167,6 +173,7 @@ static void test_read_cancelled_by_set_regs(void)
 	memset(data, 0x11, 8);
 	tvm_get_regs(&t, &regs);
 	regs.rax = mine;
+	regs.rip = (uint64_t)(uintptr_t)guest_mmio_read_cancel_after;
 	tvm_set_regs(&t, &regs);
 	EXPECT_EQ(tvm_run_done(&t), mine);
 	tvm_destroy(&t);
@@ -536,7 +543,22 @@ static void test_rip_relative(void)
 {
 	struct tvm t;
 
+	uint64_t store = (uint64_t)(uintptr_t)guest_mmio_riprel;
+	uint64_t load = (uint64_t)(uintptr_t)guest_mmio_riprel_load;
+	uint64_t end = (uint64_t)(uintptr_t)guest_mmio_riprel_end;
+	uint8_t *p;
+	int32_t disp;
+
 	tvm_create_long(&t, guest_mmio_riprel, 0);
+	/* c7 05 <disp32> <imm32> and 48 8b 05 <disp32>: aim both at RIPREL_GPA. */
+	p = tvm_ptr(&t, store, load - store);
+	ASSERT_TRUE(load - store == 10 && p[0] == 0xc7 && p[1] == 0x05);
+	disp = (int32_t)(RIPREL_GPA - load);
+	memcpy(p + 2, &disp, 4);
+	p = tvm_ptr(&t, load, end - load);
+	ASSERT_TRUE(end - load == 7 && p[0] == 0x48 && p[1] == 0x8b && p[2] == 0x05);
+	disp = (int32_t)(RIPREL_GPA + 8 - end);
+	memcpy(p + 3, &disp, 4);
 	tvm_run(&t);
 	EXPECT_EQ(expect_write(&t, RIPREL_GPA, 4), 0xc0ffee11);
 	tvm_run(&t);

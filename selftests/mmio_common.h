@@ -203,6 +203,5 @@ static inline uint64_t ops_gpa_offset(unsigned int i)
 /* ---- segment and RIP-relative addressing ---- */
 #define FS_BASE_GPA		(MMIO_BASE + 0x4000)
 #define RIPREL_GPA		0x40000100ull	/* no slot, within +-2 GiB of the code */
-#define RIPREL_GPA_ASM		"0x40000100"
 
 #endif /* SELFTEST_MMIO_COMMON_H */

@@ -98,14 +98,20 @@ uint64_t guest_mmio_read(uint64_t base)
 	return 4;
 }
 
-/* One 8-byte load whose completion the host replaces through MV_SET_REGS. */
-uint64_t guest_mmio_read_cancel(uint64_t base)
-{
-	uint64_t v;
-
-	asm volatile("movq (%1), %0" : "=a"(v) : "D"(base + RD_CANCEL) : "memory");
-	return v;
-}
+/*
+ * One 8-byte load whose completion the host replaces through MV_SET_REGS
+ * (RIP past the load, RAX its own value). Called with RDI = MMIO_BASE.
+ */
+asm(".pushsection .text\n"
+    ".globl guest_mmio_read_cancel\n"
+    ".type guest_mmio_read_cancel, @function\n"
+    "guest_mmio_read_cancel:\n"
+    "	movq 0xc0(%rdi), %rax\n"	/* RD_CANCEL */
+    ".globl guest_mmio_read_cancel_after\n"
+    "guest_mmio_read_cancel_after:\n"
+    "	ret\n"
+    ".size guest_mmio_read_cancel, . - guest_mmio_read_cancel\n"
+    ".popsection\n");
 
 /* Reads come from the slot's memory, writes exit and change nothing. */
 uint64_t guest_mmio_readonly(uint64_t arg)
@@ -332,14 +338,22 @@ uint64_t guest_mmio_fs(uint64_t arg)
 	return 9;
 }
 
+/*
+ * RIP-relative MMIO: the test writes the two disp32 fields in the guest's
+ * copy of this code (the target must be a constant GPA, and GAS takes a
+ * constant in "x(%rip)" as the displacement itself).
+ */
 asm(".pushsection .text\n"
-    ".set mmio_riprel_target, " RIPREL_GPA_ASM "\n"
     ".globl guest_mmio_riprel\n"
     ".type guest_mmio_riprel, @function\n"
     "guest_mmio_riprel:\n"
     /* C7 05 disp32 imm32: RIP counts from after the immediate. */
-    "	movl $0xc0ffee11, mmio_riprel_target(%rip)\n"
-    "	movq mmio_riprel_target+8(%rip), %rax\n"
+    "	movl $0xc0ffee11, 0(%rip)\n"
+    ".globl guest_mmio_riprel_load\n"
+    "guest_mmio_riprel_load:\n"
+    "	movq 0(%rip), %rax\n"
+    ".globl guest_mmio_riprel_end\n"
+    "guest_mmio_riprel_end:\n"
     "	ret\n"
     ".size guest_mmio_riprel, . - guest_mmio_riprel\n"
     ".popsection\n");
