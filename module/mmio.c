@@ -159,6 +159,40 @@ static bool mv_plan_holds(const struct mv_mem_plan *plan, u64 gpa)
 }
 
 /*
+ * Sends the next piece of the pending MMIO part to userspace: 8, 4, 2 or 1
+ * bytes (the largest that fits), so a VMM only ever sees those sizes even
+ * when a split leaves 3, 5, 6 or 7 bytes in MMIO.
+ */
+static void mv_mmio_next(struct mv_vcpu *vcpu, bool write)
+{
+	struct mv_pending *p = &vcpu->pending;
+	struct mv_run *run = vcpu->run;
+	unsigned int left = p->end - p->off;
+
+	p->len = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+	run->exit_reason = MV_EXIT_MMIO;
+	run->mmio.phys_addr = p->gpa + (p->off - p->start);
+	run->mmio.len = p->len;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (write) {
+		memcpy(run->mmio.data, p->bytes + p->off, p->len);
+		p->off += p->len;
+		p->kind = p->off < p->end ? MV_PENDING_MMIO_WRITE : MV_PENDING_NONE;
+	} else {
+		p->kind = MV_PENDING_MMIO_READ;
+	}
+}
+
+static void mv_mmio_pending_part(struct mv_pending *p, const struct mv_mem_part *part)
+{
+	p->start = part->off;
+	p->off = part->off;
+	p->end = part->off + part->len;
+	p->gpa = part->gpa;
+}
+
+/*
  * Executes the instruction in vcpu->pending with the value of its memory
  * operand: the write (RAM parts here, the MMIO part as a write exit), then
  * registers, RFLAGS and RIP. Returns 0 with a write exit (or an internal
@@ -169,7 +203,6 @@ static int mv_emul_finish(struct mv_vcpu *vcpu, u64 mem)
 	const struct x86_insn *in = &vcpu->pending.insn;
 	const struct mv_mem_plan *wr = &vcpu->pending.wr;
 	const struct mv_mem_part *mmio = NULL;
-	struct mv_run *run = vcpu->run;
 	struct x86_result res;
 	u64 rflags = mv_ops->get_rflags(vcpu);
 	unsigned int i;
@@ -191,12 +224,9 @@ static int mv_emul_finish(struct mv_vcpu *vcpu, u64 mem)
 			}
 		}
 		if (mmio) {
-			run->exit_reason = MV_EXIT_MMIO;
-			run->mmio.phys_addr = mmio->gpa;
-			run->mmio.len = mmio->len;
-			run->mmio.is_write = 1;
-			memset(run->mmio.data, 0, sizeof(run->mmio.data));
-			memcpy(run->mmio.data, bytes + mmio->off, mmio->len);
+			memcpy(vcpu->pending.bytes, bytes, sizeof(bytes));
+			mv_mmio_pending_part(&vcpu->pending, mmio);
+			mv_mmio_next(vcpu, true);
 		}
 	}
 
@@ -234,7 +264,6 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 	struct mv_pending *pend = &vcpu->pending;
 	struct x86_insn *in = &pend->insn;
 	struct mv_exit *e = &vcpu->exit;
-	struct mv_run *run = vcpu->run;
 	const struct mv_mem_part *rd_mmio;
 	struct mv_mem_plan rd = {};
 	struct mv_fetch_state fs;
@@ -316,11 +345,11 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 
 	/* Parts of the source operand in RAM are read now. */
 	rd_mmio = mv_plan_mmio(&rd);
-	memset(pend->ram, 0, sizeof(pend->ram));
+	memset(pend->bytes, 0, sizeof(pend->bytes));
 	for (i = 0; i < rd.nparts; i++) {
 		const struct mv_mem_part *p = &rd.part[i];
 
-		if (!p->mmio && mv_read_guest_phys(vcpu->vm, p->gpa, pend->ram + p->off, p->len)) {
+		if (!p->mmio && mv_read_guest_phys(vcpu->vm, p->gpa, pend->bytes + p->off, p->len)) {
 			mv_emul_failed(vcpu, p->gpa, fs.rip, bytes, MV_EMUL_FAIL_WALK);
 			return 0;
 		}
@@ -328,17 +357,11 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 
 	if (rd_mmio) {
 		/* Read exit; mv_mmio_complete() finishes at the next MV_RUN. */
-		pend->kind = MV_PENDING_MMIO_READ;
-		pend->mmio_off = rd_mmio->off;
-		pend->size = rd_mmio->len;
-		run->exit_reason = MV_EXIT_MMIO;
-		run->mmio.phys_addr = rd_mmio->gpa;
-		run->mmio.len = rd_mmio->len;
-		run->mmio.is_write = 0;
-		memset(run->mmio.data, 0, sizeof(run->mmio.data));
+		mv_mmio_pending_part(pend, rd_mmio);
+		mv_mmio_next(vcpu, false);
 		return 0;
 	}
-	memcpy(&mem, pend->ram, sizeof(mem));
+	memcpy(&mem, pend->bytes, sizeof(mem));
 	return mv_emul_finish(vcpu, mem);
 
 bad_operand:
@@ -347,18 +370,26 @@ bad_operand:
 }
 
 /*
- * The next MV_RUN after a read exit: userspace's bytes complete the
- * operand. Only pending->size bytes are taken from the run page.
+ * The next MV_RUN after an MMIO exit of an emulated instruction: the next
+ * write of a part, or the data of a read (only pending->len bytes are taken
+ * from the run page), then the next read or the rest of the instruction.
  */
 int mv_mmio_complete(struct mv_vcpu *vcpu)
 {
 	struct mv_pending *pend = &vcpu->pending;
-	u8 buf[8];
 	u64 mem;
 
-	memcpy(buf, pend->ram, sizeof(buf));
-	memcpy(buf + pend->mmio_off, vcpu->run->mmio.data, pend->size);
-	memcpy(&mem, buf, sizeof(mem));
+	if (pend->kind == MV_PENDING_MMIO_WRITE) {
+		mv_mmio_next(vcpu, true);
+		return 0;
+	}
+	memcpy(pend->bytes + pend->off, vcpu->run->mmio.data, pend->len);
+	pend->off += pend->len;
+	if (pend->off < pend->end) {
+		mv_mmio_next(vcpu, false);
+		return 0;
+	}
+	memcpy(&mem, pend->bytes, sizeof(mem));
 	pend->kind = MV_PENDING_NONE;
 	return mv_emul_finish(vcpu, mem);
 }

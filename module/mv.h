@@ -90,7 +90,8 @@ struct mv_exit {
 enum mv_pending_kind {
 	MV_PENDING_NONE,
 	MV_PENDING_PIO_IN,
-	MV_PENDING_MMIO_READ,
+	MV_PENDING_MMIO_READ,	/* an MMIO read exit awaits its data */
+	MV_PENDING_MMIO_WRITE,	/* more write exits of one MMIO part follow */
 };
 
 /* Bytes [off, off + len) of a memory operand, at guest-physical gpa. */
@@ -113,13 +114,16 @@ struct mv_pending {
 	u8 reg;
 	bool high_byte;
 	/*
-	 * MV_PENDING_MMIO_READ: the instruction to finish once userspace
-	 * has supplied the bytes [mmio_off, mmio_off + size) of its memory
-	 * operand; the other bytes (a RAM part) were read at the exit. If
-	 * the instruction writes memory, wr says where.
+	 * MMIO: the MMIO part of the memory operand is bytes [off, end) at
+	 * gpa (for offset 'start'), exchanged with userspace in exits of 1,
+	 * 2, 4 or 8 bytes; 'len' is the one in flight. bytes[] holds the
+	 * operand: for a read the RAM part (read at the exit) and the MMIO
+	 * bytes received so far, for a write the value to write. A read
+	 * finishes 'insn', and 'wr' says where its result goes.
 	 */
-	u8 mmio_off;
-	u8 ram[8];
+	u8 start, off, len, end;
+	u64 gpa;
+	u8 bytes[8];
 	struct x86_insn insn;
 	struct mv_mem_plan wr;
 };

@@ -88,6 +88,7 @@ static int mv_complete_pending(struct mv_vcpu *vcpu)
 		memcpy(&val, (u8 *)run + MV_RUN_IO_DATA_OFFSET, p->size);
 		break;
 	case MV_PENDING_MMIO_READ:
+	case MV_PENDING_MMIO_WRITE:
 		return mv_mmio_complete(vcpu);
 	default:
 		return 1;

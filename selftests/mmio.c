@@ -36,6 +36,7 @@ uint64_t guest_mmio_split_write(uint64_t arg);
 uint64_t guest_mmio_split_read(uint64_t arg);
 uint64_t guest_mmio_split_write_mmio_first(uint64_t arg);
 uint64_t guest_mmio_split_rmw(uint64_t arg);
+uint64_t guest_mmio_split_odd(uint64_t arg);
 uint64_t guest_mmio_split_locked(uint64_t arg);
 uint64_t guest_mmio_fs(uint64_t arg);
 uint64_t guest_mmio_riprel(uint64_t arg);
@@ -484,6 +485,26 @@ static void test_split_write_mmio_then_ram(void)
 	munmap(ram, 4096);
 }
 
+/* An MMIO part of 5 bytes reaches userspace as 4 + 1: only 1/2/4/8-byte exits. */
+static void test_split_odd_sizes(void)
+{
+	const uint64_t end = SPLIT_RAM_GPA + 0x1000;
+	struct tvm t;
+	uint8_t *ram = split_vm(&t, guest_mmio_split_odd, 1, SPLIT_RAM_GPA);
+
+	tvm_run(&t);
+	EXPECT_EQ(expect_write(&t, end, 4), (SPLIT_ODD_VALUE >> 24) & 0xffffffff);
+	tvm_run(&t);
+	EXPECT_EQ(expect_write(&t, end + 4, 1), SPLIT_ODD_VALUE >> 56);
+	tvm_run(&t);
+	answer_read(&t, end, 4, 0xa4a3a2a1);
+	tvm_run(&t);
+	answer_read(&t, end + 4, 1, 0xa5);
+	EXPECT_EQ(tvm_run_done(&t), 0xa5a4a3a2a10302b1ull);
+	tvm_destroy(&t);
+	munmap(ram, 4096);
+}
+
 static void test_split_read_modify_write(void)
 {
 	struct tvm t;
@@ -668,6 +689,7 @@ static const struct test_case tests[] = {
 	{ "mmio_split_write_ram_then_mmio", test_split_write_ram_then_mmio, 0 },
 	{ "mmio_split_read_ram_then_mmio", test_split_read_ram_then_mmio, 0 },
 	{ "mmio_split_write_mmio_then_ram", test_split_write_mmio_then_ram, 0 },
+	{ "mmio_split_odd_sizes_as_4_plus_1", test_split_odd_sizes, 0 },
 	{ "mmio_split_read_modify_write", test_split_read_modify_write, 0 },
 	{ "mmio_split_locked_refused", test_split_locked_refused, 0 },
 	{ "mmio_fs_override_long_mode", test_fs_override_long_mode, 0 },

@@ -199,6 +199,7 @@ static inline uint64_t ops_gpa_offset(unsigned int i)
 #define SPLIT_RD_RAM		0xbbaau		/* the RAM half of the read */
 #define SPLIT_RD_MMIO		0xddccu		/* the MMIO half */
 #define SPLIT_WR2_VALUE		0x8877665544332211ull	/* movq at SPLIT_RAM2_GPA - 4 */
+#define SPLIT_ODD_VALUE		0x0807060504030201ull	/* movq at SPLIT_RAM_GPA + 0xffd */
 
 /* ---- segment and RIP-relative addressing ---- */
 #define FS_BASE_GPA		(MMIO_BASE + 0x4000)

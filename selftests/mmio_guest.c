@@ -305,6 +305,22 @@ uint64_t guest_mmio_split_write_mmio_first(uint64_t arg)
 	return *ram;
 }
 
+/* 3 bytes in RAM, 5 in MMIO: the 5 go out as a 4-byte and a 1-byte exit. */
+uint64_t guest_mmio_split_odd(uint64_t arg)
+{
+	volatile uint8_t *ram = (volatile uint8_t *)SPLIT_RAM_GPA;
+	uint64_t v = 0;
+
+	(void)arg;
+	asm volatile("movq %0, (%1)" : : "r"(SPLIT_ODD_VALUE), "r"(SPLIT_RAM_GPA + 0xffd) : "memory");
+	GUEST_ASSERT_EQ(ram[0xffd], 0x01);
+	GUEST_ASSERT_EQ(ram[0xffe], 0x02);
+	GUEST_ASSERT_EQ(ram[0xfff], 0x03);
+	ram[0xffd] = 0xb1;
+	asm volatile("movq (%1), %0" : "=r"(v) : "r"(SPLIT_RAM_GPA + 0xffd) : "memory");
+	return v;
+}
+
 uint64_t guest_mmio_split_rmw(uint64_t arg)
 {
 	volatile uint16_t *ram = (volatile uint16_t *)(SPLIT_RAM_GPA + 0xffe);
