@@ -26,11 +26,14 @@ selftests: userspace
 	$(MAKE) -C selftests
 
 # Host tier: no VMX needed, prints TAP.
+# Each part runs even if an earlier one failed, so every result is reported.
 host-test:
-	$(MAKE) -C userspace test
-	$(MAKE) -C selftests host-test
-	$(MAKE) -C common/tests test
-	$(MAKE) -C common/tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@fail=0; \
+	$(MAKE) -C userspace test || fail=1; \
+	$(MAKE) -C selftests host-test || fail=1; \
+	$(MAKE) -C common/tests test || fail=1; \
+	$(MAKE) -C common/tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) || fail=1; \
+	exit $$fail
 
 # libFuzzer on the x86 decoder/emulator/page walk; host-test runs it too.
 FUZZ_SECONDS ?= 60

@@ -168,7 +168,7 @@ static void test_read_cancelled_by_set_regs(void)
 	struct tvm t;
 	uint8_t *data;
 
-	tvm_create_long(&t, guest_mmio_read_cancel, MMIO_BASE);
+	tvm_create_long(&t, guest_mmio_read_cancel, MMIO_BASE + RD_CANCEL);
 	tvm_run(&t);
 	data = tvm_expect_mmio(&t, MMIO_BASE + RD_CANCEL, 8, 0);
 	memset(data, 0x11, 8);

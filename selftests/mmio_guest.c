@@ -100,13 +100,13 @@ uint64_t guest_mmio_read(uint64_t base)
 
 /*
  * One 8-byte load whose completion the host replaces through MV_SET_REGS
- * (RIP past the load, RAX its own value). Called with RDI = MMIO_BASE.
+ * (RIP past the load, RAX its own value). RDI = MMIO_BASE + RD_CANCEL.
  */
 asm(".pushsection .text\n"
     ".globl guest_mmio_read_cancel\n"
     ".type guest_mmio_read_cancel, @function\n"
     "guest_mmio_read_cancel:\n"
-    "	movq 0xc0(%rdi), %rax\n"	/* RD_CANCEL */
+    "	movq (%rdi), %rax\n"
     ".globl guest_mmio_read_cancel_after\n"
     "guest_mmio_read_cancel_after:\n"
     "	ret\n"
