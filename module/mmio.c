@@ -203,8 +203,12 @@ static int mv_emul_finish(struct mv_vcpu *vcpu, u64 mem)
 	const struct x86_insn *in = &vcpu->pending.insn;
 	const struct mv_mem_plan *wr = &vcpu->pending.wr;
 	const struct mv_mem_part *mmio = NULL;
+	/* MOV, MOVZX/MOVSX and XCHG neither read nor write RFLAGS. */
+	bool flags = (in->op >= X86_OP_ADD && in->op <= X86_OP_TEST) ||
+		     (in->op >= X86_OP_BT && in->op <= X86_OP_BTC) ||
+		     (in->flags & X86_INSN_STRING);
+	u64 rflags = flags ? mv_ops->get_rflags(vcpu) : 0;
 	struct x86_result res;
-	u64 rflags = mv_ops->get_rflags(vcpu);
 	unsigned int i;
 	u8 bytes[8];
 
@@ -240,11 +244,46 @@ static int mv_emul_finish(struct mv_vcpu *vcpu, u64 mem)
 		if (in->flags & X86_INSN_REP)
 			mv_ops->set_gpr(vcpu, X86_RCX, res.rcx);
 	}
-	if (res.rflags != rflags)
+	if (flags && res.rflags != rflags)
 		mv_ops->set_rflags(vcpu, res.rflags);
 	if (res.done)
 		mv_ops->skip_insn(vcpu, in->len);
 	return mmio ? 0 : 1;
+}
+
+/*
+ * Outside 64-bit mode the operand's linear address needs a segment base,
+ * i.e. reading every segment from the backend (40-odd VMREADs). That is
+ * skipped when the fault GPA alone pins the operand: an instruction with
+ * one memory operand whose access does not cross a page faults at the
+ * operand's first byte, and a split access faults either at its first
+ * byte (and then crosses the page from there) or at the start of the
+ * second page. So a fault GPA that is not page aligned and leaves room for
+ * the whole operand in its page is the operand. In 64-bit mode (no base
+ * but FS/GS) the address is always computed and checked.
+ */
+static bool mv_fault_is_operand(const struct x86_insn *in, u64 gpa)
+{
+	unsigned int off = gpa & ~PAGE_MASK;
+
+	if (in->mode == X86_MODE_LONG64 && in->seg != X86_FS && in->seg != X86_GS)
+		return false;
+	return in->op != X86_OP_MOVS && off && off + in->size <= PAGE_SIZE;
+}
+
+static void mv_plan_fault(struct mv_vcpu *vcpu, u64 gpa, unsigned int size,
+			  struct mv_mem_plan *rd, struct mv_mem_plan *wr)
+{
+	struct mv_memslot *slot;
+
+	mutex_lock(&vcpu->vm->lock);
+	slot = mv_find_slot(vcpu->vm, gpa);
+	*rd = (struct mv_mem_plan) { .nparts = 1,
+		.part[0] = { .gpa = gpa, .len = size, .mmio = !slot } };
+	*wr = (struct mv_mem_plan) { .nparts = 1,
+		.part[0] = { .gpa = gpa, .len = size,
+			     .mmio = !slot || (slot->flags & MV_MEM_READONLY) } };
+	mutex_unlock(&vcpu->vm->lock);
 }
 
 static u64 mv_seg_base(const struct mv_sregs *s, unsigned int seg)
@@ -298,37 +337,41 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 	if (e->mem.write ? !writes : !reads)
 		goto bad_operand;
 
-	/* Segment bases: only FS and GS have one in 64-bit mode (SDM Vol. 3A 3.4.4). */
-	long_mode = in->mode == X86_MODE_LONG64;
-	memset(&sregs, 0, sizeof(sregs));
-	if (!long_mode || in->seg == X86_FS || in->seg == X86_GS)
-		mv_ops->get_sregs(vcpu, &sregs);
-
 	/* A REP with a zero count accesses nothing (and cannot have faulted). */
 	if ((in->flags & X86_INSN_REP) && !x86_rep_count(in, mv_emul_gpr, vcpu)) {
 		mv_ops->skip_insn(vcpu, in->len);
 		return 1;
 	}
-	if (in->op != X86_OP_STOS)
-		la_src = x86_linear(in, in->seg, mv_seg_base(&sregs, in->seg),
-				    x86_insn_ea(in, mv_emul_gpr, vcpu, fs.rip, false));
-	if (in->flags & X86_INSN_STRING)
-		la_dst = x86_linear(in, X86_ES, sregs.es.base,
-				    x86_insn_ea(in, mv_emul_gpr, vcpu, fs.rip, true));
-	else
-		la_dst = la_src;
 
-	mv_paging(&fs, &pg);
+	long_mode = in->mode == X86_MODE_LONG64;
 	pend->wr.nparts = 0;
-	r = 0;
-	if (reads)
-		r = mv_plan(vcpu, &pg, long_mode, la_src, in->size, false, &rd);
-	if (!r && writes)
-		r = mv_plan(vcpu, &pg, long_mode, la_dst, in->size, true, &pend->wr);
-	if (r) {
-		mv_emul_failed(vcpu, e->mem.gpa, fs.rip, bytes,
-			       r == -EOPNOTSUPP ? MV_EMUL_FAIL_SPLIT : MV_EMUL_FAIL_WALK);
-		return 0;
+	if (mv_fault_is_operand(in, e->mem.gpa)) {
+		mv_plan_fault(vcpu, e->mem.gpa, in->size, &rd, &pend->wr);
+	} else {
+		/* Segment bases: only FS and GS have one in 64-bit mode (SDM Vol. 3A 3.4.4). */
+		memset(&sregs, 0, sizeof(sregs));
+		if (!long_mode || in->seg == X86_FS || in->seg == X86_GS)
+			mv_ops->get_sregs(vcpu, &sregs);
+		if (in->op != X86_OP_STOS)
+			la_src = x86_linear(in, in->seg, mv_seg_base(&sregs, in->seg),
+					    x86_insn_ea(in, mv_emul_gpr, vcpu, fs.rip, false));
+		if (in->flags & X86_INSN_STRING)
+			la_dst = x86_linear(in, X86_ES, sregs.es.base,
+					    x86_insn_ea(in, mv_emul_gpr, vcpu, fs.rip, true));
+		else
+			la_dst = la_src;
+
+		mv_paging(&fs, &pg);
+		r = 0;
+		if (reads)
+			r = mv_plan(vcpu, &pg, long_mode, la_src, in->size, false, &rd);
+		if (!r && writes)
+			r = mv_plan(vcpu, &pg, long_mode, la_dst, in->size, true, &pend->wr);
+		if (r) {
+			mv_emul_failed(vcpu, e->mem.gpa, fs.rip, bytes,
+				       r == -EOPNOTSUPP ? MV_EMUL_FAIL_SPLIT : MV_EMUL_FAIL_WALK);
+			return 0;
+		}
 	}
 	/* The faulting GPA must be in the MMIO part of an operand it accessed. */
 	if (!(e->mem.write ? mv_plan_holds(&pend->wr, e->mem.gpa) :

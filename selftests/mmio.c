@@ -588,7 +588,7 @@ static void test_rip_relative(void)
 	tvm_destroy(&t);
 }
 
-/* 16-bit code: segment bases, [bp+si] on SS, overrides, 66/67, REP STOSB. */
+/* 16-bit code: segment bases, [bp+si] on SS, overrides, 66/67, REP STOSB, a split. */
 static void test_real_mode(void)
 {
 	struct rm_blob blob = { rm_mmio16_start, rm_mmio16_end };
@@ -619,6 +619,13 @@ static void test_real_mode(void)
 	tvm_run(&t);
 	io = tvm_expect_io(&t, MV_EXIT_IO_OUT, RM_PEEK_PORT, 4);
 	EXPECT_EQ(io_data_get(io, 4), 0x9c);	/* movzbl: zero-extended */
+	tvm_run(&t);
+	EXPECT_EQ(expect_write(&t, 0x21000, 2), 0xabcd);
+	tvm_run(&t);
+	EXPECT_EQ(expect_write(&t, 0x10000, 2), 0x1122);
+	tvm_run(&t);
+	io = tvm_expect_io(&t, MV_EXIT_IO_OUT, RM_PEEK_PORT, 2);
+	EXPECT_EQ(io_data_get(io, 2), 0x3344);	/* the RAM half landed */
 	tvm_run_expect(&t, MV_EXIT_HLT);
 	tvm_destroy(&t);
 }
@@ -664,6 +671,8 @@ static void test_protected_mode_32(void)
 	answer_read(&t, 0xd0000300, 4, 1);
 	tvm_run(&t);
 	EXPECT_EQ(expect_write(&t, 0xd0000300, 4), 0x101);
+	tvm_run(&t);
+	EXPECT_EQ(expect_write(&t, 0xd0001000, 4), 0x77777777);
 	tvm_run_expect(&t, MV_EXIT_HLT);
 	tvm_destroy(&t);
 }

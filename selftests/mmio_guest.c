@@ -403,6 +403,14 @@ asm(".pushsection .rodata.mmio_blobs, \"a\"\n"
     "	rep stosb\n"			/* ES:DI */
     "	movzbl 0x30, %eax\n"
     "	outl %eax, $" "0x21" "\n"		/* RM_PEEK_PORT */
+    /* Page-aligned fault GPA: the address is computed with DS's base. */
+    "	movw $0xabcd, 0x1000\n"
+    /* Split: 2 bytes at the end of the 64 KiB of RAM, 2 in MMIO. */
+    "	xorw %ax, %ax\n"
+    "	movw %ax, %es\n"
+    "	movl $0x11223344, %es:0xfffe\n"
+    "	movw %es:0xfffe, %ax\n"
+    "	outw %ax, $" "0x21" "\n"
     "	hlt\n"
     "rm_mmio16_end:\n"
     ".code32\n"
@@ -423,6 +431,7 @@ asm(".pushsection .rodata.mmio_blobs, \"a\"\n"
     "	cld\n"
     "	rep stosw\n"			/* ES base 0xd0010000 */
     "	orl $0x100, 0x300\n"
+    "	movl $0x77777777, 0x1000\n"	/* page aligned: DS base used */
     "	hlt\n"
     "rm_mmio32_end:\n"
     ".code64\n"
