@@ -42,6 +42,8 @@ struct mv_vm {
 	struct mv_memslot slots[MV_MAX_MEMSLOTS];
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
 	void *arch;			/* backend state (EPT) */
+	bool msr_exit;			/* MV_CAP_MSR_EXIT enabled */
+	bool desc_exit;			/* MV_CAP_DESC_EXIT enabled */
 };
 
 /* Neutral exits a backend hands to core. */
@@ -54,16 +56,28 @@ enum mv_nexit_reason {
 	MV_NEXIT_FAIL_ENTRY,
 	MV_NEXIT_UNHANDLED,	/* valid exit the backend does not handle */
 	MV_NEXIT_HW_ERROR,	/* a VMX instruction failed: vCPU is dead */
+	MV_NEXIT_HYPERCALL,	/* RIP already advanced; RAX set at completion */
+	MV_NEXIT_MSR,		/* unknown MSR, userspace asked to see it */
+	MV_NEXIT_DEBUG,		/* MV_SET_GUEST_DEBUG event */
+	MV_NEXIT_DESC,		/* descriptor-table instruction for userspace */
 };
 
 struct mv_exit {
 	u32 reason;		/* enum mv_nexit_reason */
 	union {
-		struct {
+		struct mv_io_exit {
 			u16 port;
 			u8 size;
 			bool in;
 			u32 value;	/* OUT data */
+			/* INS/OUTS (string): RIP not advanced yet */
+			bool string, rep, df;
+			u8 addr_size;	/* 2, 4 or 8 */
+			u8 cpl;
+			u8 insn_len;
+			u32 count;	/* elements in this exit (core) */
+			u64 la;		/* linear address of the current element */
+			u64 rip;
 		} io;
 		struct {
 			u64 gpa;
@@ -83,6 +97,25 @@ struct mv_exit {
 			u64 op;
 			u64 error;
 		} hw;
+		struct {
+			u64 nr;
+			u64 args[4];
+		} hypercall;
+		struct {
+			u32 index;
+			bool write;
+			u64 data;
+		} msr;
+		struct {
+			u32 exception;
+			u64 pc, dr6, dr7;
+		} debug;
+		struct {
+			u8 insn;
+			u16 selector;
+			u32 limit;
+			u64 base;
+		} desc;
 	};
 };
 
@@ -91,6 +124,10 @@ enum mv_pending_kind {
 	MV_PENDING_NONE,
 	MV_PENDING_PIO_IN,
 	MV_PENDING_MMIO_READ,	/* an MMIO read exit awaits its data */
+	MV_PENDING_HYPERCALL,	/* run->hypercall.ret to RAX */
+	MV_PENDING_MSR,		/* run->msr: data to EDX:EAX, or #GP */
+	MV_PENDING_PIO_STRING_IN, /* INS: data area to guest memory (pending_io) */
+	MV_PENDING_DESC,	/* execute the descriptor-table instruction */
 	MV_PENDING_MMIO_WRITE,	/* more write exits of one MMIO part follow */
 };
 
@@ -144,6 +181,7 @@ struct mv_vcpu {
 	struct preempt_notifier pn;
 	struct mv_exit exit;
 	struct mv_pending pending;
+	struct mv_io_exit pending_io;	/* MV_PENDING_PIO_STRING_IN */
 	bool dead;			/* a VMX instruction failed */
 };
 
@@ -171,11 +209,25 @@ struct mv_backend_ops {
 	void (*get_regs)(struct mv_vcpu *vcpu, struct mv_regs *regs);
 	void (*set_regs)(struct mv_vcpu *vcpu, const struct mv_regs *regs);
 	void (*get_sregs)(struct mv_vcpu *vcpu, struct mv_sregs *sregs);
-	void (*set_sregs)(struct mv_vcpu *vcpu, const struct mv_sregs *sregs);
+	int (*set_sregs)(struct mv_vcpu *vcpu, const struct mv_sregs *sregs);
 	u64 (*get_gpr)(struct mv_vcpu *vcpu, unsigned int reg);
 	void (*set_gpr)(struct mv_vcpu *vcpu, unsigned int reg, u64 val);
 	void (*get_fetch_state)(struct mv_vcpu *vcpu, struct mv_fetch_state *fs);
 	void (*skip_insn)(struct mv_vcpu *vcpu, unsigned int len);
+
+	int (*get_events)(struct mv_vcpu *vcpu, struct mv_vcpu_events *ev);
+	int (*set_events)(struct mv_vcpu *vcpu, const struct mv_vcpu_events *ev);
+	int (*inject_exception)(struct mv_vcpu *vcpu, const struct mv_exception *ex);
+	void (*queue_gp)(struct mv_vcpu *vcpu);
+	/* An exception for the next entry; #PF: payload is CR2. */
+	void (*queue_exception)(struct mv_vcpu *vcpu, u8 vector, bool has_error, u32 error,
+				u64 payload);
+	/* MSRs the backend keeps (VMCS fields, switched MSRs); -ENOENT: not ours. */
+	int (*get_msr)(struct mv_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
+	int (*set_guest_debug)(struct mv_vcpu *vcpu, const struct mv_guest_debug *dbg);
+	/* MV_PENDING_DESC: execute it (or #GP when refused). */
+	void (*desc_complete)(struct mv_vcpu *vcpu, bool refused);
 	/* RFLAGS as the guest sees them, for instruction emulation. */
 	u64 (*get_rflags)(struct mv_vcpu *vcpu);
 	void (*set_rflags)(struct mv_vcpu *vcpu, u64 rflags);
@@ -205,6 +257,26 @@ void mv_vcpu_preempt_exit(void);
 
 /* cpuid.c: r[] = { eax, ebx, ecx, edx } */
 void mv_cpuid(struct mv_vcpu *vcpu, u32 leaf, u32 subleaf, bool osxsave, u32 *r);
+
+/* vcpu.c: true if the run loop must not enter (checked with IRQs off). */
+bool mv_vcpu_exit_pending(void);
+
+/* msr.c: MSR policy shared by every backend. */
+enum mv_msr_result { MV_MSR_OK, MV_MSR_GP, MV_MSR_USER };
+enum mv_msr_result mv_msr_read(struct mv_vcpu *vcpu, u32 index, u64 *data);
+enum mv_msr_result mv_msr_write(struct mv_vcpu *vcpu, u32 index, u64 data);
+long mv_msr_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+long mv_msr_index_list(void __user *argp);
+void mv_msr_complete(struct mv_vcpu *vcpu);
+int mv_msr_exit(struct mv_vcpu *vcpu);
+
+/* linear.c */
+int mv_linear_access(struct mv_vcpu *vcpu, u64 la, void *buf, unsigned int len, bool write,
+		     u64 *fault_la);
+
+/* pio.c: INS/OUTS */
+int mv_pio_string_exit(struct mv_vcpu *vcpu);
+void mv_pio_string_complete(struct mv_vcpu *vcpu);
 
 /* mmio.c: 0 to return to userspace (run page filled), 1 to enter the guest */
 int mv_mmio_exit(struct mv_vcpu *vcpu);

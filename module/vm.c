@@ -66,7 +66,12 @@ struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa)
  * Reads guest-physical memory from the pinned pages, i.e. exactly what the
  * guest sees (userspace may have unmapped or remapped its copy).
  */
-int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
+/*
+ * Copies between a kernel buffer and guest-physical memory through the
+ * slots' pinned pages; a write needs a writable slot. 0 or -EFAULT.
+ */
+static int mv_access_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len,
+				bool write)
 {
 	struct mv_memslot *s;
 	unsigned int chunk;
@@ -77,14 +82,17 @@ int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
 	mutex_lock(&vm->lock);
 	while (len) {
 		s = mv_find_slot(vm, gpa);
-		if (!s) {
+		if (!s || (write && (s->flags & MV_MEM_READONLY))) {
 			r = -EFAULT;
 			break;
 		}
 		off = gpa - s->gpa;
 		chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(off));
 		va = kmap_local_page(s->pages[off >> PAGE_SHIFT]);
-		memcpy(buf, va + offset_in_page(off), chunk);
+		if (write)
+			memcpy(va + offset_in_page(off), buf, chunk);
+		else
+			memcpy(buf, va + offset_in_page(off), chunk);
 		kunmap_local(va);
 		buf += chunk;
 		gpa += chunk;
@@ -94,38 +102,14 @@ int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
 	return r;
 }
 
-/*
- * Writes guest-physical memory through the pinned pages, for instruction
- * emulation (the RAM part of an MMIO access that crosses into a slot, the
- * RAM side of MOVS). Read-only slots are not written: -EFAULT, as for a
- * GPA without a slot.
- */
+int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
+{
+	return mv_access_guest_phys(vm, gpa, buf, len, false);
+}
+
 int mv_write_guest_phys(struct mv_vm *vm, u64 gpa, const void *buf, unsigned int len)
 {
-	struct mv_memslot *s;
-	unsigned int chunk;
-	u64 off;
-	void *va;
-	int r = 0;
-
-	mutex_lock(&vm->lock);
-	while (len) {
-		s = mv_find_slot(vm, gpa);
-		if (!s || (s->flags & MV_MEM_READONLY)) {
-			r = -EFAULT;
-			break;
-		}
-		off = gpa - s->gpa;
-		chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(off));
-		va = kmap_local_page(s->pages[off >> PAGE_SHIFT]);
-		memcpy(va + offset_in_page(off), buf, chunk);
-		kunmap_local(va);
-		buf += chunk;
-		gpa += chunk;
-		len -= chunk;
-	}
-	mutex_unlock(&vm->lock);
-	return r;
+	return mv_access_guest_phys(vm, gpa, (void *)buf, len, true);
 }
 
 /* The whole user range must be mapped, so a bad pointer is EFAULT now. */
@@ -249,10 +233,44 @@ out:
 	return r;
 }
 
+static long mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
+{
+	struct mv_enable_cap ec;
+
+	if (copy_from_user(&ec, argp, sizeof(ec)))
+		return -EFAULT;
+	if (ec.flags || memchr_inv(&ec.args[1], 0, sizeof(ec.args) - sizeof(ec.args[0])))
+		return -EINVAL;
+	switch (ec.cap) {
+	case MV_CAP_MSR_EXIT:
+		/* args[0]: 1 = unknown MSRs exit to userspace, 0 = #GP (default). */
+		if (ec.args[0] > 1)
+			return -EINVAL;
+		WRITE_ONCE(vm->msr_exit, ec.args[0]);
+		return 0;
+	case MV_CAP_DESC_EXIT:
+		/* args[0]: 1 = descriptor-table instructions exit (MV_EXIT_DESC). */
+		if (ec.args[0] > 1 || (ec.args[0] && !mv_ops->cap(MV_CAP_DESC_EXIT)))
+			return -EINVAL;
+		WRITE_ONCE(vm->desc_exit, ec.args[0]);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static long mv_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct mv_vm *vm = filp->private_data;
 
+	switch (ioctl) {
+	case MV_SET_MEMORY_REGION:
+	case MV_CREATE_VCPU:
+	case MV_ENABLE_CAP:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	/* A VM belongs to the process that created it (api.md). */
 	if (vm->mm != current->mm)
 		return -EIO;
 
@@ -262,7 +280,7 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg
 	case MV_CREATE_VCPU:
 		return mv_vcpu_create(vm, arg);
 	default:
-		return -ENOTTY;
+		return mv_vm_enable_cap(vm, (void __user *)arg);
 	}
 }
 

@@ -77,11 +77,16 @@ SYM_FUNC_START(vmx_vmenter)
 
 	UNWIND_HINT_SAVE
 	jnz .Lvmresume
+.Lvmlaunch_insn:
 	vmlaunch
 	jmp .Lvmfail
 .Lvmresume:
+.Lvmresume_insn:
 	vmresume
 	jmp .Lvmfail
+	/* Outside VMX operation (VMX turned off for reboot) they #UD. */
+	_ASM_EXTABLE(.Lvmlaunch_insn, .Lvmfault)
+	_ASM_EXTABLE(.Lvmresume_insn, .Lvmfault)
 
 SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
@@ -111,6 +116,10 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
 			   X86_FEATURE_RSB_VMEXIT_LITE
 	xor %eax, %eax
+	jmp .Lclear_regs
+
+.Lvmfault:
+	mov $2, %eax
 	jmp .Lclear_regs
 
 .Lvmfail:

@@ -26,6 +26,15 @@ static const struct mv_backend_ops vmx_ops = {
 	.set_gpr	 = vmx_set_gpr,
 	.get_fetch_state = vmx_get_fetch_state,
 	.skip_insn	 = vmx_skip_insn,
+	.get_events	 = vmx_get_events,
+	.set_events	 = vmx_set_events,
+	.inject_exception = vmx_inject_exception,
+	.queue_gp	 = vmx_queue_gp,
+	.queue_exception = vmx_queue_exception_op,
+	.get_msr	 = vmx_get_msr,
+	.set_msr	 = vmx_set_msr,
+	.set_guest_debug = vmx_set_guest_debug,
+	.desc_complete	 = vmx_desc_complete,
 	.get_rflags	 = vmx_get_rflags,
 	.set_rflags	 = vmx_set_rflags,
 };
@@ -37,9 +46,14 @@ int mv_vmx_init(const struct mv_backend_ops **ops)
 	r = vmx_config_setup();
 	if (r)
 		return r;
-	r = vmx_cpu_setup();
+	r = vmx_msr_setup();
 	if (r)
 		return r;
+	r = vmx_cpu_setup();
+	if (r) {
+		vmx_msr_teardown();
+		return r;
+	}
 	*ops = &vmx_ops;
 	return 0;
 }
@@ -47,4 +61,5 @@ int mv_vmx_init(const struct mv_backend_ops **ops)
 void mv_vmx_exit(void)
 {
 	vmx_cpu_teardown();
+	vmx_msr_teardown();
 }
