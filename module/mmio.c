@@ -271,17 +271,18 @@ static bool mv_fault_is_operand(const struct x86_insn *in, u64 gpa)
 	return in->op != X86_OP_MOVS && off && off + in->size <= PAGE_SIZE;
 }
 
-static void mv_plan_fault(struct mv_vcpu *vcpu, u64 gpa, unsigned int size,
+/* The plans of mv_plan() for an operand at [gpa, gpa + size) in one page. */
+static void mv_plan_fault(struct mv_vcpu *vcpu, const struct x86_insn *in, u64 gpa,
 			  struct mv_mem_plan *rd, struct mv_mem_plan *wr)
 {
 	struct mv_memslot *slot;
 
 	mutex_lock(&vcpu->vm->lock);
 	slot = mv_find_slot(vcpu->vm, gpa);
-	*rd = (struct mv_mem_plan) { .nparts = 1,
-		.part[0] = { .gpa = gpa, .len = size, .mmio = !slot } };
-	*wr = (struct mv_mem_plan) { .nparts = 1,
-		.part[0] = { .gpa = gpa, .len = size,
+	*rd = (struct mv_mem_plan) { .nparts = !!(in->flags & X86_INSN_MEM_READ),
+		.part[0] = { .gpa = gpa, .len = in->size, .mmio = !slot } };
+	*wr = (struct mv_mem_plan) { .nparts = !!(in->flags & X86_INSN_MEM_WRITE),
+		.part[0] = { .gpa = gpa, .len = in->size,
 			     .mmio = !slot || (slot->flags & MV_MEM_READONLY) } };
 	mutex_unlock(&vcpu->vm->lock);
 }
@@ -346,7 +347,7 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 	long_mode = in->mode == X86_MODE_LONG64;
 	pend->wr.nparts = 0;
 	if (mv_fault_is_operand(in, e->mem.gpa)) {
-		mv_plan_fault(vcpu, e->mem.gpa, in->size, &rd, &pend->wr);
+		mv_plan_fault(vcpu, in, e->mem.gpa, &rd, &pend->wr);
 	} else {
 		/* Segment bases: only FS and GS have one in 64-bit mode (SDM Vol. 3A 3.4.4). */
 		memset(&sregs, 0, sizeof(sregs));
