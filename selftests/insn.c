@@ -702,6 +702,8 @@ static void test_desc_exit_reports_then_executes(void)
 	tvm_create_long(&t, guest_desc_ops, LDT_SEL);
 	put_ldt_descriptor(&t);
 	tvm_get_sregs(&t, &s);
+	s.gdt.limit = LDT_SEL + 16 - 1;		/* the GDT now ends after the LDT entry */
+	tvm_set_sregs(&t, &s);
 	EXPECT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_DESC_EXIT, 2), -EINVAL);
 	ASSERT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_DESC_EXIT, 1), 0);
 	expect_desc_exit(&t, MV_DESC_SGDT);

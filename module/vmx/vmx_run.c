@@ -283,6 +283,8 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		vmx_fpu_switch(vx->fpu, false);
 		local_irq_enable();
 		kernel_fpu_end();
+		if (vx->dbg_tf_added)
+			vmx_debug_after_exit(vx);	/* userspace must not see our TF */
 		return;
 	}
 
