@@ -268,35 +268,24 @@ static bool mv_fault_is_operand(const struct x86_insn *in, u64 gpa)
 
 	if (in->mode == X86_MODE_LONG64 && in->seg != X86_FS && in->seg != X86_GS)
 		return false;
-	return in->op != X86_OP_MOVS && off && off + in->size <= PAGE_SIZE;
+	if (in->op == X86_OP_MOVS)
+		return false;
+	/* A single byte cannot be split. */
+	return in->size == 1 || (off && off + in->size <= PAGE_SIZE);
 }
 
-/* The plans of mv_plan() for an operand at [gpa, gpa + size) in one page. */
-static void mv_plan_fault(struct mv_vcpu *vcpu, const struct x86_insn *in, u64 gpa,
+/*
+ * The plans of mv_plan() for an operand at [gpa, gpa + size) in one page;
+ * in_slot: the page is in a (read-only) slot, as looked up at the fault.
+ */
+static void mv_plan_fault(const struct x86_insn *in, u64 gpa, bool in_slot,
 			  struct mv_mem_plan *rd, struct mv_mem_plan *wr)
 {
-	struct mv_memslot *slot;
-
-	mutex_lock(&vcpu->vm->lock);
-	slot = mv_find_slot(vcpu->vm, gpa);
 	*rd = (struct mv_mem_plan) { .nparts = !!(in->flags & X86_INSN_MEM_READ),
-		.part[0] = { .gpa = gpa, .len = in->size, .mmio = !slot } };
+		.part[0] = { .gpa = gpa, .len = in->size, .mmio = !in_slot } };
+	/* A write fault in a slot means a read-only one. */
 	*wr = (struct mv_mem_plan) { .nparts = !!(in->flags & X86_INSN_MEM_WRITE),
-		.part[0] = { .gpa = gpa, .len = in->size,
-			     .mmio = !slot || (slot->flags & MV_MEM_READONLY) } };
-	mutex_unlock(&vcpu->vm->lock);
-}
-
-static u64 mv_seg_base(const struct mv_sregs *s, unsigned int seg)
-{
-	switch (seg) {
-	case X86_ES: return s->es.base;
-	case X86_CS: return s->cs.base;
-	case X86_SS: return s->ss.base;
-	case X86_FS: return s->fs.base;
-	case X86_GS: return s->gs.base;
-	default:     return s->ds.base;
-	}
+		.part[0] = { .gpa = gpa, .len = in->size, .mmio = true } };
 }
 
 int mv_mmio_exit(struct mv_vcpu *vcpu)
@@ -310,8 +299,8 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 	struct mv_memslot *slot;
 	struct x86_paging pg;
 	struct mv_sregs sregs;
-	u64 la_src = 0, la_dst = 0, mem = 0;
-	bool long_mode, reads, writes;
+	u64 la_src = 0, la_dst = 0, mem = 0, base[X86_NR_SEGS] = {};
+	bool long_mode, reads, writes, in_slot;
 	u8 bytes[16] = {};
 	unsigned int got, i;
 	int r;
@@ -322,6 +311,7 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 	 */
 	mutex_lock(&vcpu->vm->lock);
 	slot = mv_find_slot(vcpu->vm, e->mem.gpa);
+	in_slot = slot;
 	r = slot && (!e->mem.write || !(slot->flags & MV_MEM_READONLY));
 	mutex_unlock(&vcpu->vm->lock);
 	if (r)
@@ -347,17 +337,23 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 	long_mode = in->mode == X86_MODE_LONG64;
 	pend->wr.nparts = 0;
 	if (mv_fault_is_operand(in, e->mem.gpa)) {
-		mv_plan_fault(vcpu, in, e->mem.gpa, &rd, &pend->wr);
+		mv_plan_fault(in, e->mem.gpa, in_slot, &rd, &pend->wr);
 	} else {
 		/* Segment bases: only FS and GS have one in 64-bit mode (SDM Vol. 3A 3.4.4). */
-		memset(&sregs, 0, sizeof(sregs));
-		if (!long_mode || in->seg == X86_FS || in->seg == X86_GS)
+		if (!long_mode || in->seg == X86_FS || in->seg == X86_GS) {
 			mv_ops->get_sregs(vcpu, &sregs);
+			base[X86_ES] = sregs.es.base;
+			base[X86_CS] = sregs.cs.base;
+			base[X86_SS] = sregs.ss.base;
+			base[X86_DS] = sregs.ds.base;
+			base[X86_FS] = sregs.fs.base;
+			base[X86_GS] = sregs.gs.base;
+		}
 		if (in->op != X86_OP_STOS)
-			la_src = x86_linear(in, in->seg, mv_seg_base(&sregs, in->seg),
+			la_src = x86_linear(in, in->seg, base[in->seg],
 					    x86_insn_ea(in, mv_emul_gpr, vcpu, fs.rip, false));
 		if (in->flags & X86_INSN_STRING)
-			la_dst = x86_linear(in, X86_ES, sregs.es.base,
+			la_dst = x86_linear(in, X86_ES, base[X86_ES],
 					    x86_insn_ea(in, mv_emul_gpr, vcpu, fs.rip, true));
 		else
 			la_dst = la_src;
