@@ -405,11 +405,15 @@ asm(".pushsection .rodata.mmio_blobs, \"a\"\n"
     "	outl %eax, $" "0x21" "\n"		/* RM_PEEK_PORT */
     /* Page-aligned fault GPA: the address is computed with DS's base. */
     "	movw $0xabcd, 0x1000\n"
-    /* Split: 2 bytes at the end of the 64 KiB of RAM, 2 in MMIO. */
-    "	xorw %ax, %ax\n"
+    /*
+     * Split: 2 bytes at the end of the 64 KiB of RAM, 2 in MMIO. ES base
+     * 0xfff0, offset 0xe: inside the 64 KiB limit (offset 0xfffe with
+     * base 0 would be #GP).
+     */
+    "	movw $0x0fff, %ax\n"
     "	movw %ax, %es\n"
-    "	movl $0x11223344, %es:0xfffe\n"
-    "	movw %es:0xfffe, %ax\n"
+    "	movl $0x11223344, %es:0xe\n"
+    "	movw %es:0xe, %ax\n"
     "	outw %ax, $" "0x21" "\n"
     "	hlt\n"
     "rm_mmio16_end:\n"
