@@ -9,7 +9,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?=
 
-.PHONY: all module userspace selftests host-test check run bench profile deps clean
+.PHONY: all module userspace selftests host-test check run bench profile deps clean fuzz
 
 all: module userspace selftests
 
@@ -27,9 +27,19 @@ selftests: userspace
 	$(MAKE) -C selftests
 
 # Host tier: no VMX needed, prints TAP.
+# Each part runs even if an earlier one failed, so every result is reported.
 host-test:
-	$(MAKE) -C userspace test
-	$(MAKE) -C selftests host-test
+	@fail=0; \
+	$(MAKE) -C userspace test || fail=1; \
+	$(MAKE) -C selftests host-test || fail=1; \
+	$(MAKE) -C common/tests test || fail=1; \
+	$(MAKE) -C common/tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) || fail=1; \
+	exit $$fail
+
+# libFuzzer on the x86 decoder/emulator/page walk; host-test runs it too.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) -C common/tests fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 check:
 	tools/testhost/check
@@ -51,4 +61,5 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
+	$(MAKE) -C common/tests clean
 	rm -rf build

@@ -16,6 +16,7 @@
 #include <linux/preempt.h>
 #include <linux/mm_types.h>
 #include <linux/minivisor.h>
+#include "../common/x86_decode.h"
 
 #define MV_MAX_MEMSLOTS		32
 #define MV_MAX_VCPUS		8
@@ -124,18 +125,46 @@ struct mv_exit {
 enum mv_pending_kind {
 	MV_PENDING_NONE,
 	MV_PENDING_PIO_IN,
-	MV_PENDING_MMIO_READ,
+	MV_PENDING_MMIO_READ,	/* an MMIO read exit awaits its data */
 	MV_PENDING_HYPERCALL,	/* run->hypercall.ret to RAX */
 	MV_PENDING_MSR,		/* run->msr: data to EDX:EAX, or #GP */
 	MV_PENDING_PIO_STRING_IN, /* INS: data area to guest memory (pending_io) */
 	MV_PENDING_DESC,	/* execute the descriptor-table instruction */
+	MV_PENDING_MMIO_WRITE,	/* more write exits of one MMIO part follow */
+};
+
+/* Bytes [off, off + len) of a memory operand, at guest-physical gpa. */
+struct mv_mem_part {
+	u64 gpa;
+	u8 off;
+	u8 len;
+	bool mmio;		/* no slot (or a read-only slot, for a write) */
+};
+
+/* Where a memory operand lives: one part, or two when it crosses a page. */
+struct mv_mem_plan {
+	u8 nparts;
+	struct mv_mem_part part[2];
 };
 
 struct mv_pending {
 	u8 kind;
-	u8 size;
+	u8 size;		/* MV_PENDING_PIO_IN */
 	u8 reg;
 	bool high_byte;
+	/*
+	 * MMIO: the MMIO part of the memory operand is bytes [off, end) at
+	 * gpa (for offset 'start'), exchanged with userspace in exits of 1,
+	 * 2, 4 or 8 bytes; 'len' is the one in flight. bytes[] holds the
+	 * operand: for a read the RAM part (read at the exit) and the MMIO
+	 * bytes received so far, for a write the value to write. A read
+	 * finishes 'insn', and 'wr' says where its result goes.
+	 */
+	u8 start, off, len, end;
+	u64 gpa;
+	u8 bytes[8];
+	struct x86_insn insn;
+	struct mv_mem_plan wr;
 };
 
 /* What instruction fetch for emulation needs to know about the guest. */
@@ -201,6 +230,9 @@ struct mv_backend_ops {
 	int (*set_guest_debug)(struct mv_vcpu *vcpu, const struct mv_guest_debug *dbg);
 	/* MV_PENDING_DESC: execute it (or #GP when refused). */
 	void (*desc_complete)(struct mv_vcpu *vcpu, bool refused);
+	/* RFLAGS as the guest sees them, for instruction emulation. */
+	u64 (*get_rflags)(struct mv_vcpu *vcpu);
+	void (*set_rflags)(struct mv_vcpu *vcpu, u64 rflags);
 };
 
 extern const struct mv_backend_ops *mv_ops;
@@ -248,7 +280,8 @@ int mv_linear_access(struct mv_vcpu *vcpu, u64 la, void *buf, unsigned int len, 
 int mv_pio_string_exit(struct mv_vcpu *vcpu);
 void mv_pio_string_complete(struct mv_vcpu *vcpu);
 
-/* mmio.c */
+/* mmio.c: 0 to return to userspace (run page filled), 1 to enter the guest */
 int mv_mmio_exit(struct mv_vcpu *vcpu);
+int mv_mmio_complete(struct mv_vcpu *vcpu);
 
 #endif /* MV_H */

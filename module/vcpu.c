@@ -72,8 +72,12 @@ static void mv_vcpu_put(struct mv_vcpu *vcpu)
 	preempt_enable();
 }
 
-/* Applies data userspace supplied for the previous IN or MMIO read. */
-static void mv_complete_pending(struct mv_vcpu *vcpu)
+/*
+ * Applies data userspace supplied for the previous IN or MMIO read. Returns
+ * 0 when finishing the instruction is itself an exit to userspace (the
+ * write of an MMIO read-modify-write, now in the run page), else 1.
+ */
+static int mv_complete_pending(struct mv_vcpu *vcpu)
 {
 	struct mv_pending *p = &vcpu->pending;
 	struct mv_run *run = vcpu->run;
@@ -84,30 +88,31 @@ static void mv_complete_pending(struct mv_vcpu *vcpu)
 		memcpy(&val, (u8 *)run + MV_RUN_IO_DATA_OFFSET, p->size);
 		break;
 	case MV_PENDING_MMIO_READ:
-		memcpy(&val, run->mmio.data, p->size);
-		break;
+	case MV_PENDING_MMIO_WRITE:
+		return mv_mmio_complete(vcpu);
 	case MV_PENDING_HYPERCALL:
 		mv_ops->set_gpr(vcpu, X86_RAX, READ_ONCE(run->hypercall.ret));
 		p->kind = MV_PENDING_NONE;
-		return;
+		return 1;
 	case MV_PENDING_MSR:
 		mv_msr_complete(vcpu);
 		p->kind = MV_PENDING_NONE;
-		return;
+		return 1;
 	case MV_PENDING_DESC:
 		mv_ops->desc_complete(vcpu, READ_ONCE(run->desc.error));
 		p->kind = MV_PENDING_NONE;
-		return;
+		return 1;
 	case MV_PENDING_PIO_STRING_IN:
 		mv_pio_string_complete(vcpu);
 		p->kind = MV_PENDING_NONE;
-		return;
+		return 1;
 	default:
-		return;
+		return 1;
 	}
 	old = mv_ops->get_gpr(vcpu, p->reg);
 	mv_ops->set_gpr(vcpu, p->reg, x86_merge_reg(old, val, p->size, p->high_byte));
 	p->kind = MV_PENDING_NONE;
+	return 1;
 }
 
 static void mv_exit_internal(struct mv_run *run, u32 suberror, unsigned int ndata,
@@ -231,7 +236,8 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 		return -EIO;
 
 	mv_vcpu_load(vcpu);
-	mv_complete_pending(vcpu);
+	if (!mv_complete_pending(vcpu))
+		goto out;
 	run->exit_reason = MV_EXIT_NONE;
 
 	if (READ_ONCE(run->immediate_exit)) {

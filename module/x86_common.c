@@ -4,4 +4,5 @@
  * fuzzers; they are compiled into the module through this file.
  */
 #include "../common/x86_decode.c"
+#include "../common/x86_emul.c"
 #include "../common/x86_walk.c"

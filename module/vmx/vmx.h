@@ -203,6 +203,8 @@ void vmx_load_pdptrs_now(struct vmx_vcpu *vx);
 u64 vmx_get_gpr(struct mv_vcpu *vcpu, unsigned int reg);
 void vmx_set_gpr(struct mv_vcpu *vcpu, unsigned int reg, u64 val);
 void vmx_get_fetch_state(struct mv_vcpu *vcpu, struct mv_fetch_state *fs);
+u64 vmx_get_rflags(struct mv_vcpu *vcpu);
+void vmx_set_rflags(struct mv_vcpu *vcpu, u64 rflags);
 u64 vmx_guest_cr4(struct vmx_vcpu *vx);
 
 /* vmx_run.c */

@@ -35,6 +35,8 @@ static const struct mv_backend_ops vmx_ops = {
 	.set_msr	 = vmx_set_msr,
 	.set_guest_debug = vmx_set_guest_debug,
 	.desc_complete	 = vmx_desc_complete,
+	.get_rflags	 = vmx_get_rflags,
+	.set_rflags	 = vmx_set_rflags,
 };
 
 int mv_vmx_init(const struct mv_backend_ops **ops)

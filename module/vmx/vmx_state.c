@@ -333,3 +333,15 @@ void vmx_get_fetch_state(struct mv_vcpu *vcpu, struct mv_fetch_state *fs)
 	fs->cr4 = vmcs_readl(GUEST_CR4);
 	fs->efer = vmcs_read64(GUEST_IA32_EFER);
 }
+
+/* RFLAGS for instruction emulation (MMIO ALU ops, string direction). */
+u64 vmx_get_rflags(struct mv_vcpu *vcpu)
+{
+	return vmcs_readl(GUEST_RFLAGS);
+}
+
+void vmx_set_rflags(struct mv_vcpu *vcpu, u64 rflags)
+{
+	/* Bit 1 is reserved and always 1 (SDM Vol. 1 3.4.3). */
+	vmcs_writel(GUEST_RFLAGS, rflags | X86_EFLAGS_FIXED);
+}
