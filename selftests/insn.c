@@ -389,6 +389,8 @@ static void test_inject_exception_errors(void)
 	EXPECT_EQ(mv_inject_exception(t.vm.vcpu_fd, 32, 0, 0, 0), -EINVAL);
 	EXPECT_EQ(mv_inject_exception(t.vm.vcpu_fd, VEC_UD, 1, 0, 0), -EINVAL);
 	EXPECT_EQ(mv_inject_exception(t.vm.vcpu_fd, VEC_UD, 0, 0, 1), -EINVAL);
+	/* An error code is 16 bits at entry: wider would fail VM entry (a WARN). */
+	EXPECT_EQ(mv_inject_exception(t.vm.vcpu_fd, VEC_GP, 1, 0x10000, 0), -EINVAL);
 	EXPECT_EQ(mv_inject_exception(t.vm.vcpu_fd, VEC_DB, 0, 0, 1ull << 20), -EINVAL);
 	memset(&ex, 0, sizeof(ex));
 	ex.vector = VEC_UD;
@@ -428,6 +430,9 @@ static void test_vcpu_events_round_trip_and_checks(void)
 	ev.event_type = MV_EVENT_EXCEPTION;
 	ev.event_vector = VEC_UD;
 	ev.event_has_error = 1;			/* #UD has no error code */
+	EXPECT_EQ(mv_set_vcpu_events(t.vm.vcpu_fd, &ev), -EINVAL);
+	ev.event_vector = VEC_GP;
+	ev.event_error = 0x10000;		/* wider than 16 bits */
 	EXPECT_EQ(mv_set_vcpu_events(t.vm.vcpu_fd, &ev), -EINVAL);
 
 	/* A valid one: visible, then delivered. */

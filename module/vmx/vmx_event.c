@@ -257,7 +257,8 @@ int vmx_set_events(struct mv_vcpu *vcpu, const struct mv_vcpu_events *e)
 		return -EINVAL;
 	}
 	if (e->event_pending) {
-		if (e->event_pending > 1 || !e->event_type ||
+		/* Error codes are 16 bits wide at entry (SDM Vol. 3C 27.2.1.3). */
+		if (e->event_pending > 1 || !e->event_type || e->event_error > 0xffff ||
 		    e->event_type >= ARRAY_SIZE(vmx_event_from_uapi) ||
 		    (e->event_type != MV_EVENT_SOFT_INTR && e->event_vector > 31) ||
 		    (e->event_type == MV_EVENT_EXCEPTION &&
@@ -301,7 +302,7 @@ int vmx_inject_exception(struct mv_vcpu *vcpu, const struct mv_exception *ex)
 {
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 
-	if (ex->padding[0] || ex->padding[1] || ex->vector > 31 ||
+	if (ex->padding[0] || ex->padding[1] || ex->vector > 31 || ex->error > 0xffff ||
 	    !(BIT(ex->vector) & VMX_EXC_INJECTABLE) ||
 	    (ex->has_error && !(BIT(ex->vector) & VMX_EXC_ERROR_CODE)) || ex->has_error > 1 ||
 	    (ex->payload && ex->vector != X86_TRAP_PF && ex->vector != X86_TRAP_DB) ||

@@ -33,7 +33,8 @@ BEGIN {
 	init_t = -1
 	console_ctx = ""
 	nt = 0
-	pat = "BUG:|WARNING:|Oops|general protection fault|refcount_t|" \
+	# BUG: only as a word of its own ("MV_SET_GUEST_DEBUG:" is no bug).
+	pat = "(^|[^A-Za-z_])BUG:|WARNING:|Oops|general protection fault|refcount_t|" \
 	      "list_del corruption|Kernel panic|soft lockup|hung task|" \
 	      "blocked for more than|detected stall|Call Trace|UBSAN:|KASAN:"
 }
