@@ -116,6 +116,8 @@ struct mv_vcpu {
 	struct mv_exit exit;
 	struct mv_pending pending;
 	bool dead;			/* a VMX instruction failed */
+	u64 xcr0;			/* guest XCR0 (XSETBV), reset value 1 */
+	struct mv_cpuid_table *cpuid;	/* what the guest's CPUID returns */
 };
 
 struct mv_backend_ops {
@@ -147,6 +149,9 @@ struct mv_backend_ops {
 	void (*set_gpr)(struct mv_vcpu *vcpu, unsigned int reg, u64 val);
 	void (*get_fetch_state)(struct mv_vcpu *vcpu, struct mv_fetch_state *fs);
 	void (*skip_insn)(struct mv_vcpu *vcpu, unsigned int len);
+	/* Around the entry loop of one MV_RUN, vCPU loaded, preemption enabled. */
+	void (*vcpu_run_begin)(struct mv_vcpu *vcpu);
+	void (*vcpu_run_end)(struct mv_vcpu *vcpu);
 };
 
 extern const struct mv_backend_ops *mv_ops;
@@ -172,6 +177,11 @@ void mv_vcpu_preempt_exit(void);
 
 /* cpuid.c: r[] = { eax, ebx, ecx, edx } */
 void mv_cpuid(struct mv_vcpu *vcpu, u32 leaf, u32 subleaf, bool osxsave, u32 *r);
+int mv_cpuid_vcpu_init(struct mv_vcpu *vcpu);
+void mv_cpuid_vcpu_free(struct mv_vcpu *vcpu);
+long mv_cpuid_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+/* 0 if the guest may load XCR0 with val, else the exception vector (#GP). */
+int mv_xcr0_check(struct mv_vcpu *vcpu, u32 index, u64 val);
 
 /* mmio.c */
 int mv_mmio_exit(struct mv_vcpu *vcpu);

@@ -171,6 +171,7 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 		return -EIO;
 
 	mv_vcpu_load(vcpu);
+	mv_ops->vcpu_run_begin(vcpu);
 	mv_complete_pending(vcpu);
 	run->exit_reason = MV_EXIT_NONE;
 
@@ -200,6 +201,7 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 			break;
 	}
 out:
+	mv_ops->vcpu_run_end(vcpu);
 	mv_vcpu_put(vcpu);
 	return r;
 }
@@ -283,6 +285,8 @@ static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 	case MV_SET_REGS:
 	case MV_GET_SREGS:
 	case MV_SET_SREGS:
+	case MV_SET_CPUID:
+	case MV_GET_CPUID:
 		break;
 	default:
 		return -ENOTTY;
@@ -293,6 +297,8 @@ static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long a
 		return -EBUSY;
 	if (ioctl == MV_RUN)
 		r = mv_vcpu_run(vcpu);
+	else if (ioctl == MV_SET_CPUID || ioctl == MV_GET_CPUID)
+		r = mv_cpuid_ioctl(vcpu, ioctl, (void __user *)arg);
 	else
 		r = mv_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
 	mutex_unlock(&vcpu->mutex);
@@ -332,6 +338,7 @@ static int mv_vcpu_release(struct inode *inode, struct file *filp)
 	mutex_unlock(&vm->lock);
 
 	free_page((unsigned long)vcpu->run);
+	mv_cpuid_vcpu_free(vcpu);
 	mv_ops->vcpu_destroy(vcpu);
 	mv_vm_put(vm);
 	return 0;
@@ -377,11 +384,18 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	vcpu->run = run;
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->pn, &mv_preempt_ops);
+	fd = mv_cpuid_vcpu_init(vcpu);
+	if (fd) {
+		mv_ops->vcpu_destroy(vcpu);
+		free_page((unsigned long)run);
+		goto out_unlock;
+	}
 
 	kref_get(&vm->kref);
 	fd = anon_inode_getfd("minivisor-vcpu", &mv_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		mv_vm_put(vm);	/* not the last reference: the VM fd is open */
+		mv_cpuid_vcpu_free(vcpu);
 		mv_ops->vcpu_destroy(vcpu);
 		free_page((unsigned long)run);
 		goto out_unlock;

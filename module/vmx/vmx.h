@@ -6,6 +6,7 @@
 #define MV_VMX_H
 
 #include <linux/list.h>
+#include <asm/fpu/api.h>
 #include "../mv.h"
 #include "vmcs.h"
 
@@ -28,8 +29,7 @@ struct vmx_config {
 	bool has_vpid;
 	unsigned int phys_bits;		/* guest-physical width we allow */
 	u32 slice;			/* preemption timer count, 0: none */
-	u64 xsave_mask;			/* guest FPU state switched per entry */
-	unsigned int xsave_size;
+	u64 host_xcr0;			/* 0: the host kernel does not use XSAVE */
 };
 
 extern struct vmx_config vmx_cfg;
@@ -67,7 +67,9 @@ struct vmx_vcpu {
 	struct vmx_host_state host;
 	unsigned long guest_kernel_gs_base;
 
-	void *fpu;			/* guest XSAVE area */
+	struct fpu_guest guest_fpu;	/* the task's fpstate during MV_RUN */
+	bool fpu_loaded;		/* guest_fpu is swapped in */
+	u32 host_pkru, guest_pkru;	/* switched only if XCR0 has PKRU */
 	u64 cr0_mask, cr4_mask;		/* guest/host masks */
 };
 
@@ -79,6 +81,7 @@ static inline struct vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)
 struct vmx_vm {
 	u64 *pml4;
 	u64 eptp;
+	u64 ibpb_id;			/* vmx_mitigate.c: never reused */
 };
 
 static inline struct vmx_vm *to_vmx_vm(struct mv_vm *vm)
@@ -135,5 +138,20 @@ u64 vmx_guest_cr4(struct vmx_vcpu *vx);
 
 /* vmx_run.c */
 void vmx_vcpu_run(struct mv_vcpu *vcpu);
+
+/* vmx_fpu.c */
+int vmx_fpu_init(struct vmx_vcpu *vx);
+void vmx_fpu_destroy(struct vmx_vcpu *vx);
+void vmx_fpu_reset(struct vmx_vcpu *vx);
+void vmx_vcpu_run_begin(struct mv_vcpu *vcpu);
+void vmx_vcpu_run_end(struct mv_vcpu *vcpu);
+void vmx_handle_xsetbv(struct vmx_vcpu *vx);
+bool vmx_fpu_enter(struct vmx_vcpu *vx);
+void vmx_fpu_exit(struct vmx_vcpu *vx);
+
+/* vmx_mitigate.c */
+int vmx_mitigate_setup(void);
+void vmx_mitigate_teardown(void);
+void vmx_mitigate_vcpu_load(struct vmx_vcpu *vx);
 
 #endif /* MV_VMX_H */

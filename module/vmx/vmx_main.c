@@ -26,6 +26,8 @@ static const struct mv_backend_ops vmx_ops = {
 	.set_gpr	 = vmx_set_gpr,
 	.get_fetch_state = vmx_get_fetch_state,
 	.skip_insn	 = vmx_skip_insn,
+	.vcpu_run_begin	 = vmx_vcpu_run_begin,
+	.vcpu_run_end	 = vmx_vcpu_run_end,
 };
 
 int mv_vmx_init(const struct mv_backend_ops **ops)
@@ -35,9 +37,14 @@ int mv_vmx_init(const struct mv_backend_ops **ops)
 	r = vmx_config_setup();
 	if (r)
 		return r;
-	r = vmx_cpu_setup();
+	r = vmx_mitigate_setup();
 	if (r)
 		return r;
+	r = vmx_cpu_setup();
+	if (r) {
+		vmx_mitigate_teardown();
+		return r;
+	}
 	*ops = &vmx_ops;
 	return 0;
 }
@@ -45,4 +52,5 @@ int mv_vmx_init(const struct mv_backend_ops **ops)
 void mv_vmx_exit(void)
 {
 	vmx_cpu_teardown();
+	vmx_mitigate_teardown();
 }

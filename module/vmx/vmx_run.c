@@ -18,6 +18,7 @@
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
 #include "vmx.h"
+#include "vmx_mitigate.h"
 #include "../../common/x86_decode.h"
 
 static void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
@@ -134,6 +135,7 @@ static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
 	[EXIT_REASON_IO_INSTRUCTION]	 = handle_io,
 	[EXIT_REASON_EPT_VIOLATION]	 = handle_ept_violation,
 	[EXIT_REASON_PREEMPTION_TIMER]	 = handle_nothing,
+	[EXIT_REASON_XSETBV]		 = vmx_handle_xsetbv,
 };
 
 static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
@@ -156,24 +158,6 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 		vmx_exit_unhandled(vx, basic);
 }
 
-static void vmx_fpu_switch(void *area, bool to_guest)
-{
-	u32 lo = vmx_cfg.xsave_mask, hi = vmx_cfg.xsave_mask >> 32;
-
-	if (!vmx_cfg.xsave_mask) {
-		if (to_guest)
-			asm volatile("fxrstor64 %0" : : "m" (*(u8 *)area));
-		else
-			asm volatile("fxsave64 %0" : "=m" (*(u8 *)area));
-	} else if (to_guest) {
-		asm volatile("xrstor64 %0" : : "m" (*(u8 *)area), "a" (lo), "d" (hi)
-			     : "memory");
-	} else {
-		asm volatile("xsave64 %0" : "+m" (*(u8 *)area) : "a" (lo), "d" (hi)
-			     : "memory");
-	}
-}
-
 /* Host CR3 and CR4 can change between entries (context switch, PCID, TSD). */
 static void vmx_refresh_host_crs(struct vmx_vcpu *vx)
 {
@@ -193,17 +177,14 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 	u32 reason = 0, info;
+	bool xcr0_switched;
 	int fail;
 
 	vcpu->exit.reason = MV_NEXIT_NONE;
 
-	/*
-	 * The guest uses the FPU registers directly: save the host task's
-	 * state (kernel_fpu_begin) and load the guest's for the entry.
-	 */
-	kernel_fpu_begin_mask(0);
-	vmx_fpu_switch(vx->fpu, true);
 	local_irq_disable();
+	/* Guest FPU registers (loaded per MV_RUN, vmx_fpu.c) and XCR0. */
+	xcr0_switched = vmx_fpu_enter(vx);
 
 	/*
 	 * The guest is outside any RCU read-side section, like user mode; say
@@ -216,7 +197,11 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	if (native_read_cr2() != vx->cr2)
 		native_write_cr2(vx->cr2);
 
+	vmx_mitigate_entry();
 	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
+	vmx_mitigate_after_exit();
+	if (xcr0_switched)
+		vmx_fpu_exit(vx);
 
 	vx->cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM Vol. 3C 28.5.1). */
@@ -240,9 +225,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		}
 	}
 
-	vmx_fpu_switch(vx->fpu, false);
 	local_irq_enable();
-	kernel_fpu_end();
 
 	if (unlikely(fail)) {
 		vcpu->exit.reason = MV_NEXIT_HW_ERROR;
