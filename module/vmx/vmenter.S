@@ -83,12 +83,16 @@ SYM_FUNC_START(vmx_vmenter)
 	mov R_RDI(%rdi), %rdi
 
 	/*
-	 * MDS, TAA, MMIO stale data, RFDS, TSA: overwrite the CPU buffers
-	 * before the guest runs, where the host kernel does so for guests
-	 * (X86_FEATURE_CLEAR_CPU_BUF_VM; patched in at module load). Last
-	 * memory access before the entry: nothing host-private may follow.
+	 * MDS, TAA, MMIO stale data, RFDS: overwrite the CPU buffers before
+	 * the guest runs, where the host kernel clears them (patched in at
+	 * module load, see compat.h; Intel, "Microarchitectural Data
+	 * Sampling", VERW with MD_CLEAR microcode). The last memory access
+	 * before the entry, so no host data can refill them.
 	 */
-	VM_CLEAR_CPU_BUFFERS
+	ALTERNATIVE_2 "jmp .Lverw_done", "", X86_FEATURE_CLEAR_CPU_BUF, \
+		      "", X86_FEATURE_CLEAR_CPU_BUF_VM
+	verw x86_verw_sel(%rip)
+.Lverw_done:
 
 	UNWIND_HINT_SAVE
 	jc .Lvmresume

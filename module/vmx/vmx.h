@@ -70,6 +70,7 @@ struct vmx_vcpu {
 	struct fpu_guest guest_fpu;	/* the task's fpstate during MV_RUN */
 	bool fpu_loaded;		/* guest_fpu is swapped in */
 	u32 host_pkru, guest_pkru;	/* switched only if XCR0 has PKRU */
+	bool l1d_flush;			/* flush L1D before the next entry */
 	u64 cr0_mask, cr4_mask;		/* guest/host masks */
 };
 

@@ -69,6 +69,7 @@ void vmx_vcpu_run_begin(struct mv_vcpu *vcpu)
 	/* Saves the VMM thread's registers into its own fpstate first. */
 	fpu_swap_kvm_fpstate(&vx->guest_fpu, true);
 	vx->fpu_loaded = true;
+	vx->l1d_flush = true;	/* the ioctl path ran since the last entry */
 }
 
 void vmx_vcpu_run_end(struct mv_vcpu *vcpu)

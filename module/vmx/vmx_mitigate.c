@@ -4,11 +4,11 @@
  * kvm_intel applies on this host, decided once at module load from the
  * kernel's CPU bug and feature bits and its mitigation settings.
  *
- *   VERW before entry     vmenter.S, X86_FEATURE_CLEAR_CPU_BUF_VM (alternative)
+ *   VERW before entry     vmenter.S, X86_FEATURE_CLEAR_CPU_BUF(_VM) (alternative)
  *   RSB fill after exit   vmenter.S, X86_FEATURE_RSB_VMEXIT(_LITE)
  *   IBRS after exit       vmenter.S, X86_FEATURE_KERNEL_IBRS
  *   BHB clear after exit  vmenter.S, X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT
- *   L1D flush on entry    here, X86_BUG_L1TF and the l1tf= policy
+ *   L1D flush on entry    here, X86_BUG_L1TF and the l1tf= / kvm_intel policy
  *   IBPB between VMs      here, X86_FEATURE_USE_IBPB (spectre_v2_user=)
  *   IBPB to user (VMSCAPE) vmx_mitigate.h, X86_FEATURE_IBPB_EXIT_TO_USER
  *
@@ -26,11 +26,13 @@
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor.h>
+#include <asm/hardirq.h>
 #include <asm/vmx.h>
 #include "vmx.h"
 #include "vmx_mitigate.h"
 
 DEFINE_STATIC_KEY_FALSE(vmx_l1d_flush_key);
+static bool vmx_l1d_always;
 
 /*
  * Software L1D flush for L1TF-affected CPUs without IA32_FLUSH_CMD: read a
@@ -46,7 +48,7 @@ static DEFINE_PER_CPU(u64, vmx_last_vm);
 static atomic64_t vmx_vm_ids = ATOMIC64_INIT(0);
 static bool vmx_ibpb_vm_switch;
 
-void vmx_l1d_flush(void)
+static void vmx_l1d_flush(void)
 {
 	const volatile u8 *buf;
 	unsigned int i;
@@ -65,30 +67,79 @@ void vmx_l1d_flush(void)
 	rmb();
 }
 
+/* Exits handled in the kernel that touch no host data worth sampling. */
+static bool vmx_exit_l1d_safe(u32 reason)
+{
+	switch (reason & 0xffff) {
+	case EXIT_REASON_CPUID:			/* the vCPU's own table */
+	case EXIT_REASON_XSETBV:
+	case EXIT_REASON_PREEMPTION_TIMER:
+	case EXIT_REASON_EXTERNAL_INTERRUPT:	/* the handler sets the IRQ flag */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Conditional mode, as kvm_intel's default: flush before the first entry of
+ * an MV_RUN and after a vCPU load (the ioctl path, another task, another
+ * CPU ran since), after an interrupt on this CPU (the per-CPU flag interrupt
+ * entry sets for kvm_intel), and after any exit other than the few above.
+ * A CPUID round trip therefore flushes only if an interrupt came in.
+ */
+void vmx_l1d_flush_cond(struct vmx_vcpu *vx)
+{
+	bool flush = vx->l1d_flush || vmx_l1d_always;
+
+	vx->l1d_flush = false;
+	flush |= mv_irq_l1tf_flag_test_clear();
+	if (!flush && !vmx_exit_l1d_safe(vmcs_read32(VM_EXIT_REASON)))
+		flush = true;
+	if (flush)
+		vmx_l1d_flush();
+}
+
 /*
  * L1TF (Intel, "Deep Dive: Intel Analysis of L1 Terminal Fault"): a guest
- * can read any line in the L1D through a non-present guest PTE, so the L1D
- * is flushed before every entry where the CPU is affected, unless the CPU
- * says a flush is unnecessary (ARCH_CAPABILITIES.SKIP_VMENTRY_L1DFLUSH, set
- * by an outer hypervisor that flushes itself) or the administrator turned
- * it off (l1tf=off, or kvm-intel.vmentry_l1d_flush=never once kvm_intel has
- * loaded). kvm_intel's default flushes "conditionally" after exits that
- * touched host data; minivisor flushes always, which is stricter.
+ * can read any line in the L1D through a non-present guest PTE, so where the
+ * CPU is affected the L1D is flushed before entries that may follow host
+ * activity. Policy as kvm_intel's: nothing where the CPU says it is
+ * unnecessary (ARCH_CAPABILITIES.SKIP_VMENTRY_L1DFLUSH, set by an outer
+ * hypervisor that flushes itself) or l1tf=off; always with l1tf=full(,force);
+ * conditionally otherwise. Once kvm_intel has loaded, its
+ * vmentry_l1d_flush= choice (l1tf_vmx_mitigation) is followed instead.
+ * Returns 0 (off), 1 (conditional) or 2 (always).
  */
-static bool vmx_l1d_flush_wanted(void)
+static int vmx_l1d_flush_mode(void)
 {
 	u64 cap = 0;
 
 	if (!boot_cpu_has_bug(X86_BUG_L1TF))
-		return false;
+		return 0;
 	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES))
 		rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &cap);
 	if (cap & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH)
-		return false;
-	if (l1tf_mitigation == L1TF_MITIGATION_OFF ||
-	    l1tf_vmx_mitigation == VMENTER_L1D_FLUSH_NEVER)
-		return false;
-	return true;
+		return 0;
+	switch (l1tf_vmx_mitigation) {
+	case VMENTER_L1D_FLUSH_NEVER:
+		return 0;
+	case VMENTER_L1D_FLUSH_COND:
+		return 1;
+	case VMENTER_L1D_FLUSH_ALWAYS:
+		return 2;
+	default:
+		break;
+	}
+	switch (l1tf_mitigation) {
+	case L1TF_MITIGATION_OFF:
+		return 0;
+	case L1TF_MITIGATION_FULL:
+	case L1TF_MITIGATION_FULL_FORCE:
+		return 2;
+	default:
+		return 1;
+	}
 }
 
 static const char *vmx_onoff(bool on)
@@ -98,7 +149,10 @@ static const char *vmx_onoff(bool on)
 
 int vmx_mitigate_setup(void)
 {
-	bool l1d = vmx_l1d_flush_wanted(), l1d_msr = boot_cpu_has(X86_FEATURE_FLUSH_L1D);
+	int l1d = vmx_l1d_flush_mode();
+	bool l1d_msr = boot_cpu_has(X86_FEATURE_FLUSH_L1D);
+	bool verw = boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF) ||
+		    boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF_VM);
 	bool vmscape = MV_HAS_IBPB_EXIT_TO_USER &&
 		       boot_cpu_has(X86_FEATURE_IBPB_EXIT_TO_USER);
 	bool bhb = MV_HAS_BHB_VMEXIT && boot_cpu_has(X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT);
@@ -112,6 +166,7 @@ int vmx_mitigate_setup(void)
 		for (i = 0; i < 1u << VMX_L1D_FLUSH_ORDER; i++)
 			memset(page_address(vmx_l1d_pages + i), i + 1, PAGE_SIZE);
 	}
+	vmx_l1d_always = l1d == 2;
 	if (l1d)
 		static_branch_enable(&vmx_l1d_flush_key);
 
@@ -122,9 +177,10 @@ int vmx_mitigate_setup(void)
 	 */
 	vmx_ibpb_vm_switch = boot_cpu_has(X86_FEATURE_USE_IBPB);
 
-	pr_info("minivisor: mitigations: VERW before entry %s, L1D flush on entry %s, IBPB between VMs %s, RSB fill after exit %s, IBRS after exit %s, BHB clear after exit %s, IBPB before return to user %s\n",
-		vmx_onoff(boot_cpu_has(MV_VERW_FEATURE)),
-		l1d ? (l1d_msr ? "on (IA32_FLUSH_CMD)" : "on (software)") : "off",
+	pr_info("minivisor: mitigations: VERW before entry %s, L1D flush on entry %s%s, IBPB between VMs %s, RSB fill after exit %s, IBRS after exit %s, BHB clear after exit %s, IBPB before return to user %s\n",
+		vmx_onoff(verw),
+		l1d == 2 ? "always" : l1d ? "conditional" : "off",
+		!l1d ? "" : l1d_msr ? " (IA32_FLUSH_CMD)" : " (software)",
 		vmx_onoff(vmx_ibpb_vm_switch),
 		boot_cpu_has(X86_FEATURE_RSB_VMEXIT) ? "on" :
 		boot_cpu_has(X86_FEATURE_RSB_VMEXIT_LITE) ? "on (lite)" : "off",
@@ -156,6 +212,8 @@ void vmx_mitigate_vcpu_load(struct vmx_vcpu *vx)
 		if (old)
 			id = old;
 	}
+	/* Another task (or the ioctl path) may have run here: flush L1D. */
+	vx->l1d_flush = true;
 	if (__this_cpu_read(vmx_last_vm) == id)
 		return;
 	__this_cpu_write(vmx_last_vm, id);

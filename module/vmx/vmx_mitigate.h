@@ -11,14 +11,16 @@
 #include <asm/nospec-branch.h>
 #include "../compat.h"
 
+struct vmx_vcpu;
+
 DECLARE_STATIC_KEY_FALSE(vmx_l1d_flush_key);
-void vmx_l1d_flush(void);
+void vmx_l1d_flush_cond(struct vmx_vcpu *vx);
 
 /* Interrupts off, right before VMLAUNCH/VMRESUME. */
-static __always_inline void vmx_mitigate_entry(void)
+static __always_inline void vmx_mitigate_entry(struct vmx_vcpu *vx)
 {
 	if (static_branch_unlikely(&vmx_l1d_flush_key))
-		vmx_l1d_flush();
+		vmx_l1d_flush_cond(vx);
 }
 
 /* Interrupts still off, right after the VM exit, on the CPU that ran it. */

@@ -197,7 +197,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	if (native_read_cr2() != vx->cr2)
 		native_write_cr2(vx->cr2);
 
-	vmx_mitigate_entry();
+	vmx_mitigate_entry(vx);
 	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
 	vmx_mitigate_after_exit();
 	if (xcr0_switched)
