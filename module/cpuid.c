@@ -38,6 +38,8 @@ enum { EAX, EBX, ECX, EDX };
 #define XCR0_MV_SUPPORTED (XCR0_FP | XCR0_SSE | XCR0_YMM | XCR0_AVX512)
 #define MV_XCOMP_MAX	8
 
+#define MV_FAST_LEAVES	32
+
 /* Highest leaves of the default table. */
 #define MV_MAX_BASIC	0xd
 #define MV_MAX_EXT	0x80000008
@@ -51,6 +53,8 @@ struct mv_cpuid_table {
 	/* Host XSAVE layout of components 2..7: offset, size, 64-byte alignment. */
 	u32 xoff[MV_XCOMP_MAX], xsize[MV_XCOMP_MAX];
 	u8 xalign;
+	/* First entry of leaves 0..31 and 0x80000000..0x8000001f, or -1. */
+	s16 first[2][MV_FAST_LEAVES];
 	struct mv_cpuid_entry e[];	/* sorted by function, then index */
 };
 
@@ -116,11 +120,26 @@ static int mv_entry_cmp(const void *a, const void *b)
 	return ka < kb ? -1 : ka > kb;
 }
 
-/* Binary search; entries without SIGNIFICANT_INDEX match any index. */
+/*
+ * Entries without SIGNIFICANT_INDEX match any index. The common leaves are
+ * found through first[], the others by binary search.
+ */
 static const struct mv_cpuid_entry *mv_cpuid_find(const struct mv_cpuid_table *t,
 						  u32 fn, u32 idx)
 {
-	unsigned int lo = 0, hi = t->nent;
+	unsigned int lo = 0, hi = t->nent, f = fn & 0x7fffffff;
+	const struct mv_cpuid_entry *e;
+	int i;
+
+	if (f < MV_FAST_LEAVES) {		/* 0..31 or 0x80000000..0x8000001f */
+		i = t->first[fn >> 31][f];
+		if (i < 0)
+			return NULL;
+		for (e = &t->e[i]; e < &t->e[t->nent] && e->function == fn; e++)
+			if (!(e->flags & MV_CPUID_FLAG_SIGNIFICANT_INDEX) || e->index == idx)
+				return e;
+		return NULL;
+	}
 
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
@@ -238,6 +257,13 @@ static void mv_cpuid_finish(struct mv_cpuid_table *t)
 	unsigned int i, class;
 	u32 a, b, c, d;
 
+	memset(t->first, 0xff, sizeof(t->first));
+	for (i = t->nent; i-- > 0;) {
+		u32 fn = t->e[i].function, f = fn & 0x7fffffff;
+
+		if (f < MV_FAST_LEAVES)
+			t->first[fn >> 31][f] = i;
+	}
 	t->has_max = 0;
 	for (class = 0; class < 4; class++) {
 		e = mv_cpuid_find(t, class << 30, 0);
