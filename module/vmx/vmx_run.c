@@ -183,8 +183,6 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	vcpu->exit.reason = MV_NEXIT_NONE;
 
 	local_irq_disable();
-	/* Guest FPU registers (loaded per MV_RUN, vmx_fpu.c) and XCR0. */
-	xcr0_switched = vmx_fpu_enter(vx);
 
 	/*
 	 * The guest is outside any RCU read-side section, like user mode; say
@@ -197,6 +195,11 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	if (native_read_cr2() != vx->cr2)
 		native_write_cr2(vx->cr2);
 
+	/*
+	 * Guest FPU registers (loaded per MV_RUN, vmx_fpu.c) and XCR0. Last
+	 * before the entry: nothing may leave between here and the exit.
+	 */
+	xcr0_switched = vmx_fpu_enter(vx);
 	vmx_mitigate_entry(vx);
 	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
 	vmx_mitigate_after_exit();
