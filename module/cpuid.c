@@ -60,8 +60,11 @@ struct mv_cpuid_table {
 
 /* ---- the allow-lists (bit positions from SDM Vol. 2A, CPUID) ---- */
 
-/* Leaf 1 ECX: SSE3 PCLMULQDQ SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES RDRAND. */
-#define L1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | BIT(20) | \
+/*
+ * Leaf 1 ECX: SSE3 PCLMULQDQ SSSE3 CX16 PCID (CR4.PCIDE is guest-owned; the
+ * CPU tags with VPID) SSE4.1 SSE4.2 MOVBE POPCNT AES RDRAND.
+ */
+#define L1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(17) | BIT(19) | BIT(20) | \
 		 BIT(22) | BIT(23) | BIT(25) | BIT(30))
 #define L1_ECX_XSAVE	BIT(26)
 #define L1_ECX_OSXSAVE	BIT(27)

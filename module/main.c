@@ -57,6 +57,11 @@ static long mv_check_cap(unsigned long cap)
 		return MV_RUN_SIZE;
 	case MV_CAP_MAX_MEMSLOT_SIZE:
 		return MV_MAX_SLOT_MIB;
+	case MV_CAP_VCPU_EVENTS:
+	case MV_CAP_MSRS:
+	case MV_CAP_MSR_EXIT:
+	case MV_CAP_HYPERCALL:
+		return 1;
 	default:
 		/* Hardware-dependent capabilities; 0 for unknown ones. */
 		return mv_ops->cap(cap);
@@ -72,6 +77,8 @@ static long mv_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned long ar
 		return mv_check_cap(arg);
 	case MV_CREATE_VM:
 		return mv_vm_create(arg);
+	case MV_GET_MSR_INDEX_LIST:
+		return mv_msr_index_list((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

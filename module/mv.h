@@ -41,6 +41,7 @@ struct mv_vm {
 	struct mv_memslot slots[MV_MAX_MEMSLOTS];
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
 	void *arch;			/* backend state (EPT) */
+	bool msr_exit;			/* MV_CAP_MSR_EXIT enabled */
 };
 
 /* Neutral exits a backend hands to core. */
@@ -53,16 +54,27 @@ enum mv_nexit_reason {
 	MV_NEXIT_FAIL_ENTRY,
 	MV_NEXIT_UNHANDLED,	/* valid exit the backend does not handle */
 	MV_NEXIT_HW_ERROR,	/* a VMX instruction failed: vCPU is dead */
+	MV_NEXIT_HYPERCALL,	/* RIP already advanced; RAX set at completion */
+	MV_NEXIT_MSR,		/* unknown MSR, userspace asked to see it */
+	MV_NEXIT_DEBUG,		/* MV_SET_GUEST_DEBUG event */
 };
 
 struct mv_exit {
 	u32 reason;		/* enum mv_nexit_reason */
 	union {
-		struct {
+		struct mv_io_exit {
 			u16 port;
 			u8 size;
 			bool in;
 			u32 value;	/* OUT data */
+			/* INS/OUTS (string): RIP not advanced yet */
+			bool string, rep, df;
+			u8 addr_size;	/* 2, 4 or 8 */
+			u8 cpl;
+			u8 insn_len;
+			u32 count;	/* elements in this exit (core) */
+			u64 la;		/* linear address of the current element */
+			u64 rip;
 		} io;
 		struct {
 			u64 gpa;
@@ -82,6 +94,19 @@ struct mv_exit {
 			u64 op;
 			u64 error;
 		} hw;
+		struct {
+			u64 nr;
+			u64 args[4];
+		} hypercall;
+		struct {
+			u32 index;
+			bool write;
+			u64 data;
+		} msr;
+		struct {
+			u32 exception;
+			u64 pc, dr6, dr7;
+		} debug;
 	};
 };
 
@@ -90,6 +115,9 @@ enum mv_pending_kind {
 	MV_PENDING_NONE,
 	MV_PENDING_PIO_IN,
 	MV_PENDING_MMIO_READ,
+	MV_PENDING_HYPERCALL,	/* run->hypercall.ret to RAX */
+	MV_PENDING_MSR,		/* run->msr: data to EDX:EAX, or #GP */
+	MV_PENDING_PIO_STRING_IN, /* INS: data area to guest memory (pending_io) */
 };
 
 struct mv_pending {
@@ -115,6 +143,7 @@ struct mv_vcpu {
 	struct preempt_notifier pn;
 	struct mv_exit exit;
 	struct mv_pending pending;
+	struct mv_io_exit pending_io;	/* MV_PENDING_PIO_STRING_IN */
 	bool dead;			/* a VMX instruction failed */
 	u64 xcr0;			/* guest XCR0 (XSETBV), reset value 1 */
 	struct mv_cpuid_table *cpuid;	/* what the guest's CPUID returns */
@@ -144,11 +173,23 @@ struct mv_backend_ops {
 	void (*get_regs)(struct mv_vcpu *vcpu, struct mv_regs *regs);
 	void (*set_regs)(struct mv_vcpu *vcpu, const struct mv_regs *regs);
 	void (*get_sregs)(struct mv_vcpu *vcpu, struct mv_sregs *sregs);
-	void (*set_sregs)(struct mv_vcpu *vcpu, const struct mv_sregs *sregs);
+	int (*set_sregs)(struct mv_vcpu *vcpu, const struct mv_sregs *sregs);
 	u64 (*get_gpr)(struct mv_vcpu *vcpu, unsigned int reg);
 	void (*set_gpr)(struct mv_vcpu *vcpu, unsigned int reg, u64 val);
 	void (*get_fetch_state)(struct mv_vcpu *vcpu, struct mv_fetch_state *fs);
 	void (*skip_insn)(struct mv_vcpu *vcpu, unsigned int len);
+
+	int (*get_events)(struct mv_vcpu *vcpu, struct mv_vcpu_events *ev);
+	int (*set_events)(struct mv_vcpu *vcpu, const struct mv_vcpu_events *ev);
+	int (*inject_exception)(struct mv_vcpu *vcpu, const struct mv_exception *ex);
+	void (*queue_gp)(struct mv_vcpu *vcpu);
+	/* An exception for the next entry; #PF: payload is CR2. */
+	void (*queue_exception)(struct mv_vcpu *vcpu, u8 vector, bool has_error, u32 error,
+				u64 payload);
+	/* MSRs the backend keeps (VMCS fields, switched MSRs); -ENOENT: not ours. */
+	int (*get_msr)(struct mv_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
+	int (*set_guest_debug)(struct mv_vcpu *vcpu, const struct mv_guest_debug *dbg);
 	/* Around the entry loop of one MV_RUN, vCPU loaded, preemption enabled. */
 	void (*vcpu_run_begin)(struct mv_vcpu *vcpu);
 	void (*vcpu_run_end)(struct mv_vcpu *vcpu);
@@ -169,6 +210,7 @@ int mv_vm_create(unsigned long flags);
 void mv_vm_put(struct mv_vm *vm);
 struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa);
 int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len);
+int mv_write_guest_phys(struct mv_vm *vm, u64 gpa, const void *buf, unsigned int len);
 
 /* vcpu.c */
 int mv_vcpu_create(struct mv_vm *vm, unsigned long id);
@@ -182,6 +224,22 @@ void mv_cpuid_vcpu_free(struct mv_vcpu *vcpu);
 long mv_cpuid_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 /* 0 if the guest may load XCR0 with val, else the exception vector (#GP). */
 int mv_xcr0_check(struct mv_vcpu *vcpu, u32 index, u64 val);
+
+/* vcpu.c: true if the run loop must not enter (checked with IRQs off). */
+bool mv_vcpu_exit_pending(void);
+
+/* msr.c: MSR policy shared by every backend. */
+enum mv_msr_result { MV_MSR_OK, MV_MSR_GP, MV_MSR_USER };
+enum mv_msr_result mv_msr_read(struct mv_vcpu *vcpu, u32 index, u64 *data);
+enum mv_msr_result mv_msr_write(struct mv_vcpu *vcpu, u32 index, u64 data);
+long mv_msr_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+long mv_msr_index_list(void __user *argp);
+void mv_msr_complete(struct mv_vcpu *vcpu);
+int mv_msr_exit(struct mv_vcpu *vcpu);
+
+/* pio.c: INS/OUTS */
+int mv_pio_string_exit(struct mv_vcpu *vcpu);
+void mv_pio_string_complete(struct mv_vcpu *vcpu);
 
 /* mmio.c */
 int mv_mmio_exit(struct mv_vcpu *vcpu);

@@ -86,6 +86,18 @@ static void mv_complete_pending(struct mv_vcpu *vcpu)
 	case MV_PENDING_MMIO_READ:
 		memcpy(&val, run->mmio.data, p->size);
 		break;
+	case MV_PENDING_HYPERCALL:
+		mv_ops->set_gpr(vcpu, X86_RAX, READ_ONCE(run->hypercall.ret));
+		p->kind = MV_PENDING_NONE;
+		return;
+	case MV_PENDING_MSR:
+		mv_msr_complete(vcpu);
+		p->kind = MV_PENDING_NONE;
+		return;
+	case MV_PENDING_PIO_STRING_IN:
+		mv_pio_string_complete(vcpu);
+		p->kind = MV_PENDING_NONE;
+		return;
 	default:
 		return;
 	}
@@ -115,6 +127,8 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 
 	switch (e->reason) {
 	case MV_NEXIT_IO:
+		if (e->io.string)
+			return mv_pio_string_exit(vcpu);
 		run->exit_reason = MV_EXIT_IO;
 		run->io.direction = e->io.in ? MV_EXIT_IO_IN : MV_EXIT_IO_OUT;
 		run->io.size = e->io.size;
@@ -145,6 +159,24 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		run->fail_entry.qualification = e->fail.qual;
 		run->fail_entry.cpu = raw_smp_processor_id();
 		return 0;
+	case MV_NEXIT_HYPERCALL:
+		run->exit_reason = MV_EXIT_HYPERCALL;
+		run->hypercall.nr = e->hypercall.nr;
+		memcpy(run->hypercall.args, e->hypercall.args, sizeof(run->hypercall.args));
+		/* Unless the VMM answers, the guest sees "no such hypercall". */
+		run->hypercall.ret = MV_HC_ENOSYS;
+		vcpu->pending = (struct mv_pending) { .kind = MV_PENDING_HYPERCALL };
+		return 0;
+	case MV_NEXIT_MSR:
+		return mv_msr_exit(vcpu);
+	case MV_NEXIT_DEBUG:
+		run->exit_reason = MV_EXIT_DEBUG;
+		run->debug.exception = e->debug.exception;
+		run->debug.padding = 0;
+		run->debug.pc = e->debug.pc;
+		run->debug.dr6 = e->debug.dr6;
+		run->debug.dr7 = e->debug.dr7;
+		return 0;
 	case MV_NEXIT_UNHANDLED:
 		data[0] = e->unhandled.raw_reason;
 		data[1] = e->unhandled.qual;
@@ -160,6 +192,19 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		mv_exit_internal(run, MV_INTERNAL_HW_ERROR, 2, data);
 		return 0;
 	}
+}
+
+/*
+ * Whether the run loop must return or reschedule instead of entering the
+ * guest. Backends call it again with interrupts disabled right before the
+ * entry, so a kick that arrives after the loop's own check is not lost.
+ * Signals end the run. TIF_NOTIFY_RESUME must not: rseq sets it at every
+ * preemption of any glibc thread, so MV_RUN would return on every context
+ * switch (see design.md, known gaps).
+ */
+bool mv_vcpu_exit_pending(void)
+{
+	return signal_pending(current) || need_resched();
 }
 
 static long mv_vcpu_run(struct mv_vcpu *vcpu)
@@ -182,11 +227,6 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 	}
 
 	for (;;) {
-		/*
-		 * Signals end the run. TIF_NOTIFY_RESUME must not: rseq sets
-		 * it at every preemption of any glibc thread, so MV_RUN would
-		 * return on every context switch (see design.md, known gaps).
-		 */
 		if (signal_pending(current)) {
 			run->exit_reason = MV_EXIT_INTR;
 			r = -EINTR;
@@ -213,8 +253,15 @@ static bool sregs_reserved_clear(const struct mv_sregs *s)
 	};
 	unsigned int i;
 
+	/*
+	 * Each field must fit its descriptor bits (type 4 bits, DPL 2, the
+	 * flags 1): values the hardware fields would silently truncate are
+	 * refused rather than changed.
+	 */
 	for (i = 0; i < ARRAY_SIZE(segs); i++)
-		if (segs[i]->padding)
+		if (segs[i]->padding || segs[i]->type > 15 || segs[i]->dpl > 3 ||
+		    (segs[i]->present | segs[i]->db | segs[i]->s | segs[i]->l |
+		     segs[i]->g | segs[i]->avl | segs[i]->unusable) > 1)
 			return false;
 	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
 		if (s->reserved[i])
@@ -262,7 +309,7 @@ static long mv_vcpu_state_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 		if (!sregs_reserved_clear(&sregs))
 			return -EINVAL;
 		mv_vcpu_load(vcpu);
-		mv_ops->set_sregs(vcpu, &sregs);
+		r = mv_ops->set_sregs(vcpu, &sregs);
 		mv_vcpu_put(vcpu);
 		break;
 	default:
@@ -271,36 +318,100 @@ static long mv_vcpu_state_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 	return r;
 }
 
-static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+static long mv_vcpu_event_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
+				void __user *argp)
 {
-	struct mv_vcpu *vcpu = filp->private_data;
+	struct mv_guest_debug dbg;
+	struct mv_vcpu_events ev;
+	struct mv_exception ex;
 	long r;
 
-	if (vcpu->vm->mm != current->mm)
-		return -EIO;
-
 	switch (ioctl) {
-	case MV_RUN:
+	case MV_GET_VCPU_EVENTS:
+		mv_vcpu_load(vcpu);
+		r = mv_ops->get_events(vcpu, &ev);
+		mv_vcpu_put(vcpu);
+		if (!r && copy_to_user(argp, &ev, sizeof(ev)))
+			r = -EFAULT;
+		return r;
+	case MV_SET_VCPU_EVENTS:
+		if (copy_from_user(&ev, argp, sizeof(ev)))
+			return -EFAULT;
+		if (memchr_inv(ev.padding, 0, sizeof(ev.padding)) ||
+		    memchr_inv(ev.reserved, 0, sizeof(ev.reserved)))
+			return -EINVAL;
+		mv_vcpu_load(vcpu);
+		r = mv_ops->set_events(vcpu, &ev);
+		mv_vcpu_put(vcpu);
+		return r;
+	case MV_INJECT_EXCEPTION:
+		if (copy_from_user(&ex, argp, sizeof(ex)))
+			return -EFAULT;
+		mv_vcpu_load(vcpu);
+		r = mv_ops->inject_exception(vcpu, &ex);
+		mv_vcpu_put(vcpu);
+		return r;
+	case MV_GET_MSRS:
+	case MV_SET_MSRS:
+		mv_vcpu_load(vcpu);
+		r = mv_msr_ioctl(vcpu, ioctl, argp);
+		mv_vcpu_put(vcpu);
+		return r;
+	case MV_SET_GUEST_DEBUG:
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			return -EFAULT;
+		mv_vcpu_load(vcpu);
+		r = mv_ops->set_guest_debug(vcpu, &dbg);
+		mv_vcpu_put(vcpu);
+		return r;
+	}
+	return -ENOTTY;
+}
+
+/* Which handler an ioctl goes to; NULL: not a vCPU ioctl. */
+static long (*mv_vcpu_ioctl_handler(unsigned int ioctl))(struct mv_vcpu *, unsigned int,
+							 void __user *)
+{
+	switch (ioctl) {
 	case MV_GET_REGS:
 	case MV_SET_REGS:
 	case MV_GET_SREGS:
 	case MV_SET_SREGS:
+		return mv_vcpu_state_ioctl;
+	case MV_GET_VCPU_EVENTS:
+	case MV_SET_VCPU_EVENTS:
+	case MV_INJECT_EXCEPTION:
+	case MV_GET_MSRS:
+	case MV_SET_MSRS:
+	case MV_SET_GUEST_DEBUG:
+		return mv_vcpu_event_ioctl;
 	case MV_SET_CPUID:
 	case MV_GET_CPUID:
-		break;
-	default:
-		return -ENOTTY;
+		return mv_cpuid_ioctl;
 	}
+	return NULL;
+}
+
+static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
+{
+	long (*handler)(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+	struct mv_vcpu *vcpu = filp->private_data;
+	long r;
+
+	handler = mv_vcpu_ioctl_handler(ioctl);
+	if (!handler && ioctl != MV_RUN)
+		return -ENOTTY;
+	/* Guest state belongs to the creating process (api.md). */
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
 
 	/* MV_RUN may take a long time; a second caller gets EBUSY, not a wait. */
 	if (!mutex_trylock(&vcpu->mutex))
 		return -EBUSY;
 	if (ioctl == MV_RUN)
 		r = mv_vcpu_run(vcpu);
-	else if (ioctl == MV_SET_CPUID || ioctl == MV_GET_CPUID)
-		r = mv_cpuid_ioctl(vcpu, ioctl, (void __user *)arg);
 	else
-		r = mv_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
+		r = handler(vcpu, ioctl, (void __user *)arg);
 	mutex_unlock(&vcpu->mutex);
 	return r;
 }

@@ -66,7 +66,12 @@ struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa)
  * Reads guest-physical memory from the pinned pages, i.e. exactly what the
  * guest sees (userspace may have unmapped or remapped its copy).
  */
-int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
+/*
+ * Copies between a kernel buffer and guest-physical memory through the
+ * slots' pinned pages; a write needs a writable slot. 0 or -EFAULT.
+ */
+static int mv_access_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len,
+				bool write)
 {
 	struct mv_memslot *s;
 	unsigned int chunk;
@@ -77,14 +82,17 @@ int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
 	mutex_lock(&vm->lock);
 	while (len) {
 		s = mv_find_slot(vm, gpa);
-		if (!s) {
+		if (!s || (write && (s->flags & MV_MEM_READONLY))) {
 			r = -EFAULT;
 			break;
 		}
 		off = gpa - s->gpa;
 		chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(off));
 		va = kmap_local_page(s->pages[off >> PAGE_SHIFT]);
-		memcpy(buf, va + offset_in_page(off), chunk);
+		if (write)
+			memcpy(va + offset_in_page(off), buf, chunk);
+		else
+			memcpy(buf, va + offset_in_page(off), chunk);
 		kunmap_local(va);
 		buf += chunk;
 		gpa += chunk;
@@ -92,6 +100,16 @@ int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
 	}
 	mutex_unlock(&vm->lock);
 	return r;
+}
+
+int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
+{
+	return mv_access_guest_phys(vm, gpa, buf, len, false);
+}
+
+int mv_write_guest_phys(struct mv_vm *vm, u64 gpa, const void *buf, unsigned int len)
+{
+	return mv_access_guest_phys(vm, gpa, (void *)buf, len, true);
 }
 
 /* The whole user range must be mapped, so a bad pointer is EFAULT now. */
@@ -215,10 +233,38 @@ out:
 	return r;
 }
 
+static long mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
+{
+	struct mv_enable_cap ec;
+
+	if (copy_from_user(&ec, argp, sizeof(ec)))
+		return -EFAULT;
+	if (ec.flags || memchr_inv(&ec.args[1], 0, sizeof(ec.args) - sizeof(ec.args[0])))
+		return -EINVAL;
+	switch (ec.cap) {
+	case MV_CAP_MSR_EXIT:
+		/* args[0]: 1 = unknown MSRs exit to userspace, 0 = #GP (default). */
+		if (ec.args[0] > 1)
+			return -EINVAL;
+		WRITE_ONCE(vm->msr_exit, ec.args[0]);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static long mv_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct mv_vm *vm = filp->private_data;
 
+	switch (ioctl) {
+	case MV_SET_MEMORY_REGION:
+	case MV_CREATE_VCPU:
+	case MV_ENABLE_CAP:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	/* A VM belongs to the process that created it (api.md). */
 	if (vm->mm != current->mm)
 		return -EIO;
 
@@ -228,7 +274,7 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg
 	case MV_CREATE_VCPU:
 		return mv_vcpu_create(vm, arg);
 	default:
-		return -ENOTTY;
+		return mv_vm_enable_cap(vm, (void __user *)arg);
 	}
 }
 

@@ -8,6 +8,11 @@
  * the width it is used with. Every VMX instruction is checked for VMfail
  * (CF=1: VMfailInvalid, ZF=1: VMfailValid; SDM Vol. 3C 31.2): a failure is a
  * minivisor bug and gets one WARN plus a VMCS dump, never a BUG().
+ *
+ * Every VMX instruction also has an exception-table fixup: outside VMX
+ * operation it raises #UD, which happens legitimately once reboot or kexec
+ * has turned VMX off under a vCPU thread (vmx_rebooting). The fixup makes
+ * the instruction fail quietly then, and warns once otherwise.
  */
 #ifndef MV_VMX_VMCS_H
 #define MV_VMX_VMCS_H
@@ -29,35 +34,42 @@
 			 "VMCS field accessed with the wrong width")
 
 void vmx_insn_failed(const char *insn, unsigned long arg);
+void vmx_insn_faulted(const char *insn, unsigned long arg);
 
 static __always_inline unsigned long __vmcs_read(unsigned long field)
 {
 	unsigned long value;
-	bool fail;
 
-	asm volatile("vmread %[field], %[value]"
-		     CC_SET(na)
-		     : CC_OUT(na) (fail), [value] "=r" (value)
-		     : [field] "r" (field)
-		     : "cc");
-	if (unlikely(fail)) {
-		vmx_insn_failed("vmread", field);
-		return 0;
-	}
+	asm goto("1: vmread %[field], %[value]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : [value] "=r" (value)
+		 : [field] "r" (field)
+		 : "cc"
+		 : fail, fault);
 	return value;
+fail:
+	vmx_insn_failed("vmread", field);
+	return 0;
+fault:
+	vmx_insn_faulted("vmread", field);
+	return 0;
 }
 
 static __always_inline void __vmcs_write(unsigned long field, unsigned long value)
 {
-	bool fail;
-
-	asm volatile("vmwrite %[value], %[field]"
-		     CC_SET(na)
-		     : CC_OUT(na) (fail)
-		     : [field] "r" (field), [value] "rm" (value)
-		     : "cc");
-	if (unlikely(fail))
-		vmx_insn_failed("vmwrite", field);
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [field] "r" (field), [value] "rm" (value)
+		 : "cc"
+		 : fail, fault);
+	return;
+fail:
+	vmx_insn_failed("vmwrite", field);
+	return;
+fault:
+	vmx_insn_faulted("vmwrite", field);
 }
 
 #define DEFINE_VMCS_ACCESSORS(name, type, width)			\
@@ -77,40 +89,48 @@ DEFINE_VMCS_ACCESSORS(32, u32, VMCS_WIDTH_32)
 DEFINE_VMCS_ACCESSORS(64, u64, VMCS_WIDTH_64)
 DEFINE_VMCS_ACCESSORS(l, unsigned long, VMCS_WIDTH_NAT)
 
-/* VMCLEAR, VMPTRLD, VMXON, VMXOFF, INVEPT, INVVPID: true on VMfail. */
+/*
+ * VMCLEAR, VMPTRLD, VMXON, VMXOFF, INVEPT, INVVPID: true on VMfail, and on
+ * a fault (#UD outside VMX operation, #GP for VMXON with bad CR0/CR4 or
+ * feature-control state, SDM Vol. 3C 31.3), which is reported once.
+ */
+#define vmx_insn_checked(name, insn, ...)				\
+({									\
+	bool __fail = false;						\
+	asm goto("1: " insn "\n\t"					\
+		 "jna %l[fail]\n\t"					\
+		 _ASM_EXTABLE(1b, %l[fault])				\
+		 : : __VA_ARGS__ : "cc", "memory" : fail, fault);	\
+	if (0) {							\
+fault:									\
+		vmx_insn_faulted(name, 0);				\
+		__fail = true;						\
+	}								\
+	if (0) {							\
+fail:									\
+		__fail = true;						\
+	}								\
+	__fail;								\
+})
+
 static __always_inline bool vmx_vmclear(u64 pa)
 {
-	bool fail;
-
-	asm volatile("vmclear %[pa]" CC_SET(na)
-		     : CC_OUT(na) (fail) : [pa] "m" (pa) : "cc", "memory");
-	return fail;
+	return vmx_insn_checked("vmclear", "vmclear %[pa]", [pa] "m" (pa));
 }
 
 static __always_inline bool vmx_vmptrld(u64 pa)
 {
-	bool fail;
-
-	asm volatile("vmptrld %[pa]" CC_SET(na)
-		     : CC_OUT(na) (fail) : [pa] "m" (pa) : "cc", "memory");
-	return fail;
+	return vmx_insn_checked("vmptrld", "vmptrld %[pa]", [pa] "m" (pa));
 }
 
 static __always_inline bool vmx_vmxon(u64 pa)
 {
-	bool fail;
-
-	asm volatile("vmxon %[pa]" CC_SET(na)
-		     : CC_OUT(na) (fail) : [pa] "m" (pa) : "cc", "memory");
-	return fail;
+	return vmx_insn_checked("vmxon", "vmxon %[pa]", [pa] "m" (pa));
 }
 
 static __always_inline bool vmx_vmxoff(void)
 {
-	bool fail;
-
-	asm volatile("vmxoff" CC_SET(na) : CC_OUT(na) (fail) : : "cc", "memory");
-	return fail;
+	return vmx_insn_checked("vmxoff", "vmxoff", "i" (0));
 }
 
 struct vmx_inv_desc {
@@ -121,23 +141,17 @@ struct vmx_inv_desc {
 static __always_inline bool vmx_invept(unsigned long type, u64 eptp)
 {
 	struct vmx_inv_desc desc = { .a = eptp, .b = 0 };
-	bool fail;
 
-	asm volatile("invept %[desc], %[type]" CC_SET(na)
-		     : CC_OUT(na) (fail)
-		     : [desc] "m" (desc), [type] "r" (type) : "cc", "memory");
-	return fail;
+	return vmx_insn_checked("invept", "invept %[desc], %[type]",
+				[desc] "m" (desc), [type] "r" (type));
 }
 
 static __always_inline bool vmx_invvpid(unsigned long type, u16 vpid)
 {
 	struct vmx_inv_desc desc = { .a = vpid, .b = 0 };
-	bool fail;
 
-	asm volatile("invvpid %[desc], %[type]" CC_SET(na)
-		     : CC_OUT(na) (fail)
-		     : [desc] "m" (desc), [type] "r" (type) : "cc", "memory");
-	return fail;
+	return vmx_insn_checked("invvpid", "invvpid %[desc], %[type]",
+				[desc] "m" (desc), [type] "r" (type));
 }
 
 #endif /* MV_VMX_VMCS_H */

@@ -7,7 +7,8 @@
  * Loads the guest GPRs from regs[] (x86 encoding order; RSP comes from the
  * VMCS), clears CPU buffers where the host asks for it, executes VMLAUNCH or
  * VMRESUME, and on VM exit stores them back, applies the host's VM-exit
- * speculation barriers (RSB, legacy IBRS, BHB) and returns 0. Returns 1 if VMLAUNCH/VMRESUME (or the HOST_RSP write) failed.
+ * speculation barriers (RSB, legacy IBRS, BHB) and returns 0. Returns 1 if
+ * VMLAUNCH/VMRESUME (or the HOST_RSP write) failed, 2 if they faulted.
  * VM exit loads RSP from HOST_RSP and RIP from HOST_RIP = vmx_vmexit
  * (SDM Vol. 3C 28.5.3); everything else a C caller expects (callee-saved
  * registers) is restored here from the stack.
@@ -96,11 +97,16 @@ SYM_FUNC_START(vmx_vmenter)
 
 	UNWIND_HINT_SAVE
 	jc .Lvmresume
+.Lvmlaunch_insn:
 	vmlaunch
 	jmp .Lvmfail
 .Lvmresume:
+.Lvmresume_insn:
 	vmresume
 	jmp .Lvmfail
+	/* Outside VMX operation (VMX turned off for reboot) they #UD. */
+	_ASM_EXTABLE(.Lvmlaunch_insn, .Lvmfault)
+	_ASM_EXTABLE(.Lvmresume_insn, .Lvmfault)
 
 SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
@@ -123,6 +129,10 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	mov %r15, R_R15(%rdi)
 	popq R_RDI(%rdi)
 	xor %ebx, %ebx			/* return value: VM exit */
+	jmp .Lclear_regs
+
+.Lvmfault:
+	mov $2, %ebx
 	jmp .Lclear_regs
 
 .Lvmfail:

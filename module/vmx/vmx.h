@@ -5,8 +5,10 @@
 #ifndef MV_VMX_H
 #define MV_VMX_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <asm/fpu/api.h>
+#include <asm/trapnr.h>
 #include "../mv.h"
 #include "vmcs.h"
 
@@ -15,10 +17,31 @@
 #define VPID_CAP_SINGLE		(1ULL << 41)
 #define VPID_CAP_ALL		(1ULL << 42)
 
+/* DR6.BD, debug-register access detected (not in every <asm/debugreg.h>). */
+#define VMX_DR6_BD		0x2000UL
+
+/*
+ * Exceptions that always exit: #MC is the host's; #DB and #AC would let a
+ * guest loop in microcode (vmx_vcpu.c). #BP is added for guest debugging.
+ */
+#define VMX_EXC_BITMAP		(BIT(X86_TRAP_MC) | BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC))
+
 #define MV_VMX_SLICE_MS		10	/* longest stay in the guest */
 
-/* CR4 bits the guest may not set: they would change host-visible state. */
-#define VMX_CR4_HOST_OWNED	(X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PKE | X86_CR4_CET)
+/*
+ * CR4 by allow-list: only these bits are guest-owned (the guest writes them
+ * without an exit, where the CPU supports them). Every other bit is
+ * host-owned, so a guest write to it exits and is checked: a bit minivisor
+ * does not virtualize (VMXE, SMXE, PKE, CET, LA57, FRED, PKS, LASS, ... and
+ * whatever future CPUs add) gets #GP. SDM Vol. 3C 25.6.6.
+ */
+#define VMX_CR4_GUEST_OWNED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+				 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
+				 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+				 X86_CR4_FSGSBASE | X86_CR4_PCIDE | X86_CR4_OSXSAVE | \
+				 X86_CR4_SMEP | X86_CR4_SMAP)
+/* The bits of those a guest may also set through an exit or MV_SET_SREGS. */
+#define VMX_CR4_GUEST_VALID	(VMX_CR4_GUEST_OWNED | X86_CR4_UMIP)
 
 /* What the capability MSRs allow, computed once at module load. */
 struct vmx_config {
@@ -29,6 +52,7 @@ struct vmx_config {
 	bool has_vpid;
 	unsigned int phys_bits;		/* guest-physical width we allow */
 	u32 slice;			/* preemption timer count, 0: none */
+	bool has_mtf;			/* monitor trap flag may be set */
 	u64 host_xcr0;			/* 0: the host kernel does not use XSAVE */
 };
 
@@ -41,8 +65,7 @@ struct vmx_host_state {
 	unsigned long fs_base, kernel_gs_base;
 	u64 debugctl;
 	unsigned long cr3, cr4;		/* what HOST_CR3/HOST_CR4 hold now */
-	bool syscall_switched;		/* syscall[] hold the host's MSRs */
-	u64 syscall[4];			/* STAR, LSTAR, CSTAR, SFMASK */
+	u16 ldt_sel;			/* VM exit leaves LDTR null (28.5.2) */
 };
 
 struct vmx_vcpu {
@@ -72,6 +95,38 @@ struct vmx_vcpu {
 	u32 host_pkru, guest_pkru;	/* switched only if XCR0 has PKRU */
 	bool l1d_flush;			/* flush L1D before the next entry */
 	u64 cr0_mask, cr4_mask;		/* guest/host masks */
+
+	/*
+	 * The event delivered at the next VM entry: a queued exception, or
+	 * the event that was being delivered when the last exit happened
+	 * (IDT-vectoring information, SDM Vol. 3C 28.2.4), re-injected.
+	 */
+	struct vmx_event {
+		bool valid;
+		u8 vector;
+		u16 type;		/* INTR_TYPE_* */
+		bool has_error;
+		u32 error;
+		u32 insn_len;		/* software events */
+	} event;
+
+	/* Guest debug registers: MOV DR exits, #DB is intercepted. */
+	unsigned long dr[4];
+	unsigned long dr6;
+	unsigned long dr7;		/* the guest's; GUEST_DR7 holds the one in effect */
+	bool guest_bps;			/* DR7 in effect enables a breakpoint */
+
+	/* MV_SET_GUEST_DEBUG */
+	u32 dbg_control;
+	unsigned long dbg_dr[4], dbg_dr7;
+	bool dbg_tf_added;		/* single-step set RFLAGS.TF for the entry */
+	bool dbg_stepped;		/* single-step: an emulated instruction completed */
+	u64 guest_debugctl;
+
+	/* Guest values of MSRs VMX does not switch (loaded at vcpu_load). */
+	u64 guest_syscall[4];		/* STAR, LSTAR, CSTAR, SFMASK */
+	bool guest_sce;			/* EFER.SCE: they must be live in the guest */
+	unsigned long cr8;		/* no TPR shadow: CR8 accesses exit */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)
@@ -90,7 +145,7 @@ static inline struct vmx_vm *to_vmx_vm(struct mv_vm *vm)
 	return vm->arch;
 }
 
-/* vmenter.S: returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
+/* vmenter.S: 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed, 2 if they faulted. */
 int vmx_vmenter(unsigned long *regs, unsigned long *host_rsp, bool launched);
 void vmx_vmexit(void);
 
@@ -130,8 +185,13 @@ void vmx_skip_insn(struct mv_vcpu *vcpu, unsigned int len);
 void vmx_get_regs(struct mv_vcpu *vcpu, struct mv_regs *regs);
 void vmx_set_regs(struct mv_vcpu *vcpu, const struct mv_regs *regs);
 void vmx_get_sregs(struct mv_vcpu *vcpu, struct mv_sregs *sregs);
-void vmx_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *sregs);
+int vmx_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *sregs);
 void vmx_set_reset_state(struct vmx_vcpu *vx);
+void vmx_set_cr0(struct vmx_vcpu *vx, unsigned long cr0);
+void vmx_set_cr4(struct vmx_vcpu *vx, unsigned long cr4);
+void vmx_set_efer(u64 efer);
+u64 vmx_guest_cr0(struct vmx_vcpu *vx);
+void vmx_load_pdptrs_now(struct vmx_vcpu *vx);
 u64 vmx_get_gpr(struct mv_vcpu *vcpu, unsigned int reg);
 void vmx_set_gpr(struct mv_vcpu *vcpu, unsigned int reg, u64 val);
 void vmx_get_fetch_state(struct mv_vcpu *vcpu, struct mv_fetch_state *fs);
@@ -139,6 +199,56 @@ u64 vmx_guest_cr4(struct vmx_vcpu *vx);
 
 /* vmx_run.c */
 void vmx_vcpu_run(struct mv_vcpu *vcpu);
+void vmx_skip(struct vmx_vcpu *vx);
+void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason);
+
+/* vmx_event.c */
+void vmx_queue_exception(struct vmx_vcpu *vx, u8 vector, bool has_error, u32 error);
+void vmx_save_vectoring(struct vmx_vcpu *vx);
+void vmx_inject_event(struct vmx_vcpu *vx);
+void vmx_handle_exception(struct vmx_vcpu *vx);
+int vmx_get_events(struct mv_vcpu *vcpu, struct mv_vcpu_events *ev);
+int vmx_set_events(struct mv_vcpu *vcpu, const struct mv_vcpu_events *ev);
+int vmx_inject_exception(struct mv_vcpu *vcpu, const struct mv_exception *ex);
+void vmx_queue_gp(struct mv_vcpu *vcpu);
+void vmx_queue_exception_op(struct mv_vcpu *vcpu, u8 vector, bool has_error, u32 error,
+			    u64 payload);
+void vmx_queue_ud(struct mv_vcpu *vcpu);
+void vmx_clear_events(struct vmx_vcpu *vx);
+void vmx_fix_dbg_state(struct vmx_vcpu *vx);
+
+/* vmx_insn.c: CR, DR, VMCALL and other instruction exits */
+void vmx_handle_cr(struct vmx_vcpu *vx);
+void vmx_handle_dr(struct vmx_vcpu *vx);
+void vmx_handle_vmcall(struct vmx_vcpu *vx);
+void vmx_handle_rdmsr(struct vmx_vcpu *vx);
+void vmx_handle_wrmsr(struct vmx_vcpu *vx);
+void vmx_handle_ud(struct vmx_vcpu *vx);
+void vmx_handle_gp(struct vmx_vcpu *vx);
+void vmx_handle_skip(struct vmx_vcpu *vx);
+void vmx_load_guest_drs(struct vmx_vcpu *vx);
+unsigned int vmx_cpl(void);
+
+/* vmx_debug.c */
+int vmx_set_guest_debug(struct mv_vcpu *vcpu, const struct mv_guest_debug *dbg);
+bool vmx_debug_exit(struct vmx_vcpu *vx, u8 vector, unsigned long dr6);
+void vmx_debug_before_entry(struct vmx_vcpu *vx);
+void vmx_debug_after_exit(struct vmx_vcpu *vx);
+void vmx_debug_mtf(struct vmx_vcpu *vx);
+void vmx_set_guest_dr7(struct vmx_vcpu *vx, unsigned long dr7);
+
+/* vmx_msr.c */
+int vmx_msr_setup(void);
+void vmx_msr_teardown(void);
+u64 vmx_msr_bitmap_pa(void);
+int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
+int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
+void vmx_syscall_msrs_load(struct vmx_vcpu *vx);
+void vmx_syscall_msrs_drop_all(void);
+void vmx_save_host_state(struct vmx_vcpu *vx);
+
+/* Set by the reboot notifier: VMX instructions may fault from now on. */
+extern bool vmx_rebooting;
 
 /* vmx_fpu.c */
 int vmx_fpu_init(struct vmx_vcpu *vx);

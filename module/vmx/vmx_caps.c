@@ -115,6 +115,9 @@ int vmx_config_setup(void)
 	 * HLT, MWAIT/MONITOR, RDPMC, MOV DR and all port I/O exit. CR8 accesses
 	 * exit because without a TPR shadow they would reach the host's TPR
 	 * (SDM Vol. 3C 26.1.3). CR3 accesses do not exit: EPT owns translation.
+	 * MSRs exit except the few vmx_msr.c passes through, where the CPU has
+	 * MSR bitmaps (all exit otherwise). WBINVD exits where the CPU can make
+	 * it: a guest must not flush the host's caches at will.
 	 */
 	msr = true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS;
 	r = vmx_adjust(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
@@ -127,7 +130,7 @@ int vmx_config_setup(void)
 		       CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
 		       CPU_BASED_MOV_DR_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 		       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
-		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, msr,
+		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, CPU_BASED_USE_MSR_BITMAPS, msr,
 		       "processor-based", &vmx_cfg.proc);
 	if (r)
 		return r;
@@ -137,7 +140,8 @@ int vmx_config_setup(void)
 	}
 
 	r = vmx_adjust(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
-		       SECONDARY_EXEC_ENABLE_VPID, MSR_IA32_VMX_PROCBASED_CTLS2,
+		       SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_WBINVD_EXITING,
+		       MSR_IA32_VMX_PROCBASED_CTLS2,
 		       "secondary", &vmx_cfg.proc2);
 	if (r)
 		return r;
@@ -165,6 +169,10 @@ int vmx_config_setup(void)
 		pr_err("minivisor: the CPU forces the IA-32e mode guest control; cannot load\n");
 		return -EOPNOTSUPP;
 	}
+
+	/* The monitor trap flag, for single-stepping (allowed-1 half, A.3.2). */
+	rdmsr(msr, lo, hi);
+	vmx_cfg.has_mtf = hi & CPU_BASED_MONITOR_TRAP_FLAG;
 
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_cfg.ept_vpid_cap);
 	if (!(vmx_cfg.ept_vpid_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
@@ -203,6 +211,10 @@ u64 vmx_cap(unsigned int cap)
 		return 1;
 	case MV_CAP_GUEST_PHYS_BITS:
 		return vmx_cfg.phys_bits;
+	case MV_CAP_GUEST_DEBUG:
+		return MV_GUESTDBG_VALID;
+	case MV_CAP_GUEST_DEBUG_MTF:
+		return vmx_cfg.has_mtf;
 	default:
 		return 0;
 	}

@@ -15,7 +15,9 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/io.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/reboot.h>
 #include <linux/smp.h>
 #include <linux/syscore_ops.h>
 #include <asm/msr.h>
@@ -34,6 +36,34 @@ DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current_vcpu);
 
 static bool vmx_wanted;			/* VMX should be on (any VM exists) */
 static enum cpuhp_state vmx_hp_state;
+bool vmx_rebooting;
+
+static bool dump_host_state;
+module_param(dump_host_state, bool, 0644);
+MODULE_PARM_DESC(dump_host_state,
+		 "VMCS dumps after a VMX failure include host addresses (kernel pointers)");
+
+/*
+ * A VMX instruction faulted: expected once reboot/kexec turned VMX off on
+ * this CPU while a vCPU thread was between two instructions (the syscore
+ * shutdown hook runs while user tasks still run); a bug otherwise.
+ */
+void vmx_insn_faulted(const char *insn, unsigned long arg)
+{
+	if (READ_ONCE(vmx_rebooting))
+		return;
+	WARN_ONCE(1, "minivisor: %s(%#lx) faulted outside VMX operation\n", insn, arg);
+}
+
+static int vmx_reboot_notify(struct notifier_block *nb, unsigned long code, void *unused)
+{
+	WRITE_ONCE(vmx_rebooting, true);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vmx_reboot_nb = {
+	.notifier_call = vmx_reboot_notify,
+};
 
 void vmx_insn_failed(const char *insn, unsigned long arg)
 {
@@ -198,6 +228,7 @@ void vmx_hw_disable(void)
 	vmx_wanted = false;
 	on_each_cpu(vmx_cpu_off_ipi, NULL, 1);
 	cpus_read_unlock();
+	vmx_syscall_msrs_drop_all();
 }
 
 /* Hotplug callbacks run on the CPU coming up or going down. */
@@ -254,6 +285,8 @@ static void vmx_syscore_resume(MV_SYSCORE_ARG)
 
 static void vmx_syscore_shutdown(MV_SYSCORE_ARG)
 {
+	/* kexec without reboot notifiers (kernel_kexec) comes here directly. */
+	WRITE_ONCE(vmx_rebooting, true);
 	on_each_cpu(vmx_cpu_off_ipi, NULL, 1);
 }
 
@@ -295,6 +328,7 @@ int vmx_cpu_setup(void)
 	}
 	vmx_hp_state = r;
 	vmx_register_syscore();
+	register_reboot_notifier(&vmx_reboot_nb);
 	return 0;
 }
 
@@ -303,6 +337,7 @@ void vmx_cpu_teardown(void)
 	int cpu;
 
 	if (vmx_hp_state > 0) {
+		unregister_reboot_notifier(&vmx_reboot_nb);
 		vmx_unregister_syscore();
 		cpuhp_remove_state_nocalls(vmx_hp_state);
 	}
@@ -316,10 +351,14 @@ void vmx_cpu_teardown(void)
 	}
 }
 
-/* Best effort: raw VMREADs, failures print as 0. */
+/*
+ * Best effort: raw VMREADs, failures print as 0. Host-state fields are
+ * kernel addresses (stack, IDT, GDT, TSS, entry point): printed only with
+ * minivisor.dump_host_state=1, so a log reader learns no KASLR secrets.
+ */
 void vmx_dump_vmcs(void)
 {
-	static const struct { const char *name; unsigned long field; } f[] = {
+	static const struct { const char *name; unsigned long field; bool host; } f[] = {
 		{ "GUEST_RIP", GUEST_RIP }, { "GUEST_RSP", GUEST_RSP },
 		{ "GUEST_RFLAGS", GUEST_RFLAGS }, { "GUEST_CR0", GUEST_CR0 },
 		{ "GUEST_CR3", GUEST_CR3 }, { "GUEST_CR4", GUEST_CR4 },
@@ -329,20 +368,26 @@ void vmx_dump_vmcs(void)
 		{ "GUEST_TR_AR", GUEST_TR_AR_BYTES },
 		{ "GUEST_ACTIVITY", GUEST_ACTIVITY_STATE },
 		{ "GUEST_INTR_INFO", GUEST_INTERRUPTIBILITY_INFO },
+		{ "ENTRY_INTR_INFO", VM_ENTRY_INTR_INFO_FIELD },
 		{ "PIN", PIN_BASED_VM_EXEC_CONTROL }, { "PROC", CPU_BASED_VM_EXEC_CONTROL },
 		{ "PROC2", SECONDARY_VM_EXEC_CONTROL }, { "EXIT_CTLS", VM_EXIT_CONTROLS },
-		{ "ENTRY_CTLS", VM_ENTRY_CONTROLS }, { "EPTP", EPT_POINTER },
-		{ "HOST_CR0", HOST_CR0 }, { "HOST_CR3", HOST_CR3 }, { "HOST_CR4", HOST_CR4 },
-		{ "HOST_RIP", HOST_RIP }, { "HOST_RSP", HOST_RSP },
-		{ "HOST_TR_BASE", HOST_TR_BASE }, { "HOST_GDTR_BASE", HOST_GDTR_BASE },
+		{ "ENTRY_CTLS", VM_ENTRY_CONTROLS },
+		{ "HOST_CR0", HOST_CR0 }, { "HOST_CR4", HOST_CR4 },
+		{ "EPTP", EPT_POINTER, true }, { "HOST_CR3", HOST_CR3, true },
+		{ "HOST_RIP", HOST_RIP, true }, { "HOST_RSP", HOST_RSP, true },
+		{ "HOST_TR_BASE", HOST_TR_BASE, true },
+		{ "HOST_GDTR_BASE", HOST_GDTR_BASE, true },
 		{ "EXIT_REASON", VM_EXIT_REASON }, { "EXIT_QUAL", EXIT_QUALIFICATION },
 		{ "INSN_ERROR", VM_INSTRUCTION_ERROR },
 	};
 	unsigned long v;
 	unsigned int i;
 
-	pr_err("minivisor: VMCS dump (CPU %d)\n", raw_smp_processor_id());
+	pr_err("minivisor: VMCS dump (CPU %d)%s\n", raw_smp_processor_id(),
+	       dump_host_state ? "" : "; host fields need minivisor.dump_host_state=1");
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (f[i].host && !dump_host_state)
+			continue;
 		v = 0;
 		asm volatile("vmread %[f], %[v]" : [v] "+r" (v) : [f] "r" (f[i].field) : "cc");
 		pr_err("minivisor:   %-16s %#018lx\n", f[i].name, v);

@@ -107,7 +107,7 @@ bool vmx_fpu_enter(struct vmx_vcpu *vx)
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
 	/*
 	 * PKRU: only a guest XCR0 with PKRU makes it guest-writable (XRSTOR),
-	 * because CR4.PKE never reaches the real CR4 (VMX_CR4_HOST_OWNED).
+	 * because CR4.PKE never reaches the real CR4 (not in VMX_CR4_GUEST_VALID).
 	 * minivisor does not let XCR0 enable it today (mv_xcr0_check()); this
 	 * keeps the VMM's PKRU safe if it ever does.
 	 */
@@ -134,36 +134,30 @@ void vmx_fpu_exit(struct vmx_vcpu *vx)
  * XSETBV always exits (SDM Vol. 3C 26.1.2). Faults per SDM Vol. 2D XSETBV:
  * #UD without CR4.OSXSAVE (or on a host that has XSAVE off, where the guest
  * may set OSXSAVE but XCR0 cannot be switched), #GP(0) at CPL > 0, for an
- * index other than 0 or a value mv_xcr0_check() refuses.
+ * index other than 0 or a value mv_xcr0_check() refuses. The CPU itself
+ * raises the first two before exiting (SDM Vol. 3C 26.1.1); they are checked
+ * again because an emulator may not.
  */
 void vmx_handle_xsetbv(struct vmx_vcpu *vx)
 {
 	u64 val = (u32)vx->regs[X86_RAX] | (u64)(u32)vx->regs[X86_RDX] << 32;
 	u32 index = vx->regs[X86_RCX];
-	struct mv_exit *e = &vx->vcpu.exit;
 	int vector;
 
-	BUILD_BUG_ON(!(VMX_CR4_HOST_OWNED & X86_CR4_PKE));
+	BUILD_BUG_ON(VMX_CR4_GUEST_VALID & X86_CR4_PKE);
 
 	if (!vmx_cfg.host_xcr0 || !(vmx_guest_cr4(vx) & X86_CR4_OSXSAVE))
 		vector = X86_TRAP_UD;
-	else if (VMX_AR_DPL(vmcs_read32(GUEST_SS_AR_BYTES)))	/* CPL = SS.DPL */
+	else if (vmx_cpl())
 		vector = X86_TRAP_GP;
 	else
 		vector = mv_xcr0_check(&vx->vcpu, index, val);
 
 	if (vector) {
-		/*
-		 * No exception injection yet: report the exit, unhandled, with
-		 * RIP on the XSETBV (the guest state is unchanged).
-		 */
-		e->reason = MV_NEXIT_UNHANDLED;
-		e->unhandled.raw_reason = EXIT_REASON_XSETBV;
-		e->unhandled.qual = vector;
-		e->unhandled.rip = vmcs_readl(GUEST_RIP);
-		e->unhandled.insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+		/* RIP stays on the XSETBV; #GP pushes error code 0. */
+		vmx_queue_exception(vx, vector, vector == X86_TRAP_GP, 0);
 		return;
 	}
 	vx->vcpu.xcr0 = val;
-	vmx_skip_insn(&vx->vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmx_skip(vx);
 }

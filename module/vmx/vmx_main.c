@@ -26,6 +26,14 @@ static const struct mv_backend_ops vmx_ops = {
 	.set_gpr	 = vmx_set_gpr,
 	.get_fetch_state = vmx_get_fetch_state,
 	.skip_insn	 = vmx_skip_insn,
+	.get_events	 = vmx_get_events,
+	.set_events	 = vmx_set_events,
+	.inject_exception = vmx_inject_exception,
+	.queue_gp	 = vmx_queue_gp,
+	.queue_exception = vmx_queue_exception_op,
+	.get_msr	 = vmx_get_msr,
+	.set_msr	 = vmx_set_msr,
+	.set_guest_debug = vmx_set_guest_debug,
 	.vcpu_run_begin	 = vmx_vcpu_run_begin,
 	.vcpu_run_end	 = vmx_vcpu_run_end,
 };
@@ -37,20 +45,28 @@ int mv_vmx_init(const struct mv_backend_ops **ops)
 	r = vmx_config_setup();
 	if (r)
 		return r;
-	r = vmx_mitigate_setup();
+	r = vmx_msr_setup();
 	if (r)
 		return r;
+	r = vmx_mitigate_setup();
+	if (r)
+		goto out_msr;
 	r = vmx_cpu_setup();
-	if (r) {
-		vmx_mitigate_teardown();
-		return r;
-	}
+	if (r)
+		goto out_mitigate;
 	*ops = &vmx_ops;
 	return 0;
+
+out_mitigate:
+	vmx_mitigate_teardown();
+out_msr:
+	vmx_msr_teardown();
+	return r;
 }
 
 void mv_vmx_exit(void)
 {
 	vmx_cpu_teardown();
 	vmx_mitigate_teardown();
+	vmx_msr_teardown();
 }

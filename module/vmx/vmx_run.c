@@ -7,12 +7,15 @@
  * Exit reasons without a handler become MV_NEXIT_UNHANDLED: they are reported
  * to userspace, never warned about, because a guest can cause any of them.
  */
+#include <linux/context_tracking.h>
 #include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/vtime.h>
 #include <asm/fpu/api.h>
 #include <asm/debugreg.h>
+#include <asm/mce.h>
 #include <asm/mmu_context.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
@@ -21,7 +24,7 @@
 #include "vmx_mitigate.h"
 #include "../../common/x86_decode.h"
 
-static void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
+void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
 {
 	struct mv_exit *e = &vx->vcpu.exit;
 
@@ -32,7 +35,7 @@ static void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
 	e->unhandled.insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 }
 
-static void vmx_skip(struct vmx_vcpu *vx)
+void vmx_skip(struct vmx_vcpu *vx)
 {
 	vmx_skip_insn(&vx->vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
 }
@@ -45,19 +48,9 @@ static void handle_nothing(struct vmx_vcpu *vx)
 {
 }
 
-static void handle_exception_nmi(struct vmx_vcpu *vx)
-{
-	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
-
-	/* NMIs and machine checks were already passed to the host. */
-	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
-	    (info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
-		return;
-	vmx_exit_unhandled(vx, EXIT_REASON_EXCEPTION_NMI);
-}
-
 static void handle_triple_fault(struct vmx_vcpu *vx)
 {
+	vx->event.valid = false;
 	vx->vcpu.exit.reason = MV_NEXIT_SHUTDOWN;
 }
 
@@ -81,21 +74,32 @@ static void handle_hlt(struct vmx_vcpu *vx)
 	vx->vcpu.exit.reason = MV_NEXIT_HLT;
 }
 
-/* Exit qualification for I/O: SDM Vol. 3C 28.2.1, table 28-5. */
+/*
+ * Exit qualification for I/O: SDM Vol. 3C 28.2.1, table 28-5. INS/OUTS also
+ * get the VM-exit instruction-information field (28.2.5, table 28-8: the
+ * address size in bits 9:7) and the guest-linear address of the element.
+ */
 static void handle_io(struct vmx_vcpu *vx)
 {
 	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
 	struct mv_exit *e = &vx->vcpu.exit;
 	unsigned int size = (qual & 7) + 1;
 
-	if (qual & 0x10) {		/* INS/OUTS: not yet emulated */
-		vmx_exit_unhandled(vx, EXIT_REASON_IO_INSTRUCTION);
-		return;
-	}
 	e->reason = MV_NEXIT_IO;
 	e->io.port = qual >> 16;
 	e->io.size = size;
 	e->io.in = qual & 8;
+	e->io.string = qual & 0x10;
+	if (e->io.string) {
+		e->io.rep = qual & 0x20;
+		e->io.df = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
+		e->io.addr_size = 2 << ((vmcs_read32(VMX_INSTRUCTION_INFO) >> 7) & 3);
+		e->io.la = vmcs_readl(GUEST_LINEAR_ADDRESS);
+		e->io.insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+		e->io.rip = vmcs_readl(GUEST_RIP);
+		e->io.cpl = vmx_cpl();
+		return;		/* core moves the data and advances RIP */
+	}
 	e->io.value = x86_read_reg(vx->regs[X86_RAX], size, false);
 	vmx_skip(vx);
 }
@@ -126,17 +130,63 @@ static void handle_ept_violation(struct vmx_vcpu *vx)
 	e->mem.write = qual & EPT_QUAL_WRITE;
 }
 
+/*
+ * Every basic exit reason the controls in vmx_caps.c can produce has an
+ * entry (Documentation/exits.md lists all of them). Reasons without one are
+ * reported to userspace as MV_INTERNAL_UNHANDLED_EXIT with the raw reason.
+ */
+/* GETSEC (SDM Vol. 3C appendix C); not in every kernel's <asm/vmx.h>. */
+#define VMX_EXIT_GETSEC		11
+
 static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
-	[EXIT_REASON_EXCEPTION_NMI]	 = handle_exception_nmi,
+	[EXIT_REASON_EXCEPTION_NMI]	 = vmx_handle_exception,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]	 = handle_triple_fault,
 	[EXIT_REASON_CPUID]		 = handle_cpuid,
+	[VMX_EXIT_GETSEC]		 = vmx_handle_ud,
 	[EXIT_REASON_HLT]		 = handle_hlt,
+	[EXIT_REASON_INVD]		 = vmx_handle_skip,
+	[EXIT_REASON_RDPMC]		 = vmx_handle_gp,
+	[EXIT_REASON_VMCALL]		 = vmx_handle_vmcall,
+	[EXIT_REASON_VMCLEAR]		 = vmx_handle_ud,
+	[EXIT_REASON_VMLAUNCH]		 = vmx_handle_ud,
+	[EXIT_REASON_VMPTRLD]		 = vmx_handle_ud,
+	[EXIT_REASON_VMPTRST]		 = vmx_handle_ud,
+	[EXIT_REASON_VMREAD]		 = vmx_handle_ud,
+	[EXIT_REASON_VMRESUME]		 = vmx_handle_ud,
+	[EXIT_REASON_VMWRITE]		 = vmx_handle_ud,
+	[EXIT_REASON_VMOFF]		 = vmx_handle_ud,
+	[EXIT_REASON_VMON]		 = vmx_handle_ud,
+	[EXIT_REASON_CR_ACCESS]		 = vmx_handle_cr,
+	[EXIT_REASON_DR_ACCESS]		 = vmx_handle_dr,
 	[EXIT_REASON_IO_INSTRUCTION]	 = handle_io,
+	[EXIT_REASON_MSR_READ]		 = vmx_handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE]		 = vmx_handle_wrmsr,
+	[EXIT_REASON_MWAIT_INSTRUCTION]	 = vmx_handle_ud,
+	[EXIT_REASON_MONITOR_TRAP_FLAG]	 = vmx_debug_mtf,
+	[EXIT_REASON_MONITOR_INSTRUCTION] = vmx_handle_ud,
 	[EXIT_REASON_EPT_VIOLATION]	 = handle_ept_violation,
+	[EXIT_REASON_INVEPT]		 = vmx_handle_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]	 = handle_nothing,
+	[EXIT_REASON_INVVPID]		 = vmx_handle_ud,
+	[EXIT_REASON_WBINVD]		 = vmx_handle_skip,
 	[EXIT_REASON_XSETBV]		 = vmx_handle_xsetbv,
 };
+
+/*
+ * A machine check that exited (an #MC in the guest, or one during VM entry)
+ * belongs to the host: run its handler as for an #MC in user mode, so an
+ * error in guest memory is the VMM process's, not a kernel panic. Kernels
+ * without CONFIG_X86_MCE have no handler (and no IDT gate) at all.
+ */
+static void vmx_machine_check(void)
+{
+#if IS_ENABLED(CONFIG_X86_MCE)
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+	do_machine_check(&regs);
+#endif
+}
 
 static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 {
@@ -149,6 +199,7 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 		vx->vcpu.exit.fail.qual = vmcs_readl(EXIT_QUALIFICATION);
 		return;
 	}
+	vmx_save_vectoring(vx);
 	if (basic < ARRAY_SIZE(vmx_exit_handlers))
 		h = vmx_exit_handlers[array_index_nospec(basic,
 							 ARRAY_SIZE(vmx_exit_handlers))];
@@ -181,31 +232,76 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	int fail;
 
 	vcpu->exit.reason = MV_NEXIT_NONE;
+	if (unlikely(READ_ONCE(vmx_rebooting))) {
+		/* VMX may already be off on this CPU: no VMX instruction now. */
+		vcpu->exit.reason = MV_NEXIT_HW_ERROR;
+		vcpu->exit.hw.op = 0;
+		vcpu->exit.hw.error = 0;
+		return;
+	}
+
+	if (unlikely(vx->dbg_control & MV_GUESTDBG_SINGLESTEP)) {
+		vmx_debug_before_entry(vx);
+		if (vcpu->exit.reason != MV_NEXIT_NONE)
+			return;
+	}
 
 	local_irq_disable();
 
 	/*
-	 * The guest is outside any RCU read-side section, like user mode; say
-	 * so, or a CPU that stays in the guest (ticks arrive with preemption
-	 * disabled here) would hold up grace periods until RCU forces a
-	 * reschedule.
+	 * A signal or reschedule request that arrived after core's check (a
+	 * kick IPI consumed with interrupts on) must not wait in the guest for
+	 * the next exit, which may be a whole time slice away: check again now
+	 * that nothing can arrive unnoticed until the guest runs.
 	 */
-	rcu_note_context_switch(false);
+	if (unlikely(mv_vcpu_exit_pending())) {
+		local_irq_enable();
+		return;
+	}
+
+	/*
+	 * Interrupts are off, so no preemption can put the host state back
+	 * between here and the entry (vcpu_put restores it at sched-out).
+	 */
+	if (unlikely(!vx->host_saved))
+		vmx_save_host_state(vx);
+	vmx_inject_event(vx);
+	if (vx->guest_sce)
+		vmx_syscall_msrs_load(vx);
+	if (unlikely(vx->guest_bps))
+		vmx_load_guest_drs(vx);
 	vmx_refresh_host_crs(vx);
 	if (native_read_cr2() != vx->cr2)
 		native_write_cr2(vx->cr2);
-
 	/*
-	 * Guest FPU registers (loaded per MV_RUN, vmx_fpu.c) and XCR0. Last
-	 * before the entry: nothing may leave between here and the exit.
+	 * DEBUGCTL is read here, with interrupts off, because perf or ptrace
+	 * may change it at any time before; VM exit clears it (28.5.1).
+	 */
+	vx->host.debugctl = get_debugctlmsr();
+	/*
+	 * Guest FPU registers (loaded per MV_RUN, vmx_fpu.c) and XCR0: after
+	 * the last check that may return, before context tracking (reloading
+	 * the registers may trace).
 	 */
 	xcr0_switched = vmx_fpu_enter(vx);
+
+	/*
+	 * Guest time is accounted as guest time (PF_VCPU, vtime), and the
+	 * guest is outside any RCU read-side section, like user mode: tell
+	 * context tracking, or at least RCU, so a CPU that stays in the guest
+	 * does not hold up grace periods.
+	 */
+	vtime_account_guest_enter();
+	if (!context_tracking_guest_enter())
+		rcu_note_context_switch(false);
+
 	vmx_mitigate_entry(vx);
 	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
 	vmx_mitigate_after_exit();
 	if (xcr0_switched)
 		vmx_fpu_exit(vx);
 
+	context_tracking_guest_exit();
 	vx->cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM Vol. 3C 28.5.1). */
 	if (hw_breakpoint_active())
@@ -224,20 +320,36 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 			if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 				asm volatile("int $2");
 			else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
-				asm volatile("int $18");
+				vmx_machine_check();
+		} else if ((reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY) {
+			vmx_machine_check();
 		}
 	}
 
+	/*
+	 * Host interrupts that exited (the tick among them) run here, while
+	 * PF_VCPU still charges the time to the guest; then stop accounting.
+	 */
+	local_irq_enable();
+	local_irq_disable();
+	vtime_account_guest_exit();
 	local_irq_enable();
 
 	if (unlikely(fail)) {
 		vcpu->exit.reason = MV_NEXIT_HW_ERROR;
 		vcpu->exit.hw.op = vx->launched ? 2 : 1;	/* VMRESUME : VMLAUNCH */
+		if (fail == 2 || READ_ONCE(vmx_rebooting)) {
+			/* The instruction faulted: VMX was turned off under us. */
+			vcpu->exit.hw.error = 0;
+			return;
+		}
 		vcpu->exit.hw.error = vmcs_read32(VM_INSTRUCTION_ERROR);
 		WARN_ONCE(1, "minivisor: %s failed, VM-instruction error %llu\n",
 			  vx->launched ? "VMRESUME" : "VMLAUNCH", vcpu->exit.hw.error);
 		vmx_dump_vmcs();
 		return;
 	}
+	if (unlikely(vx->dbg_tf_added))
+		vmx_debug_after_exit(vx);
 	vmx_handle_exit(vx, reason);
 }

@@ -57,12 +57,17 @@ static unsigned long guest_cr(unsigned long hw, unsigned long shadow, unsigned l
 	return (hw & ~mask) | (shadow & mask);
 }
 
+u64 vmx_guest_cr0(struct vmx_vcpu *vx)
+{
+	return guest_cr(vmcs_readl(GUEST_CR0), vmcs_readl(CR0_READ_SHADOW), vx->cr0_mask);
+}
+
 u64 vmx_guest_cr4(struct vmx_vcpu *vx)
 {
 	return guest_cr(vmcs_readl(GUEST_CR4), vmcs_readl(CR4_READ_SHADOW), vx->cr4_mask);
 }
 
-static void vmx_set_cr0(struct vmx_vcpu *vx, unsigned long cr0)
+void vmx_set_cr0(struct vmx_vcpu *vx, unsigned long cr0)
 {
 	unsigned long forced = vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
 
@@ -71,18 +76,20 @@ static void vmx_set_cr0(struct vmx_vcpu *vx, unsigned long cr0)
 }
 
 /*
- * Host-owned CR4 bits never reach the real CR4, whatever userspace asks:
- * with CR4.PKE the guest's WRPKRU would set the VMM's own PKRU, which the
- * FPU switch does not restore. The guest reads its value from the shadow.
+ * Only the bits minivisor virtualizes reach the real CR4 (VMX_CR4_GUEST_VALID,
+ * an allow-list), plus the ones VMX requires (VMXE). The guest reads its own
+ * value from the shadow: MV_SET_SREGS rejects other bits, and a guest write
+ * of one gets #GP (vmx_insn.c).
  */
-static void vmx_set_cr4(struct vmx_vcpu *vx, unsigned long cr4)
+void vmx_set_cr4(struct vmx_vcpu *vx, unsigned long cr4)
 {
 	vmcs_writel(CR4_READ_SHADOW, cr4);
-	vmcs_writel(GUEST_CR4, (cr4 & ~VMX_CR4_HOST_OWNED) | vmx_cfg.cr4_fixed0);
+	vmcs_writel(GUEST_CR4, (cr4 & VMX_CR4_GUEST_VALID & vmx_cfg.cr4_fixed1) |
+			       vmx_cfg.cr4_fixed0);
 }
 
 /* The IA-32e mode guest entry control must equal EFER.LMA (27.3.1.1). */
-static void vmx_set_efer(u64 efer)
+void vmx_set_efer(u64 efer)
 {
 	u32 entry = vmcs_read32(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE;
 
@@ -96,18 +103,25 @@ static void vmx_set_efer(u64 efer)
  * With EPT, VM entry loads PAE PDPTEs from the VMCS, not from CR3
  * (SDM Vol. 3C 27.3.2.4), so a PAE state set from outside needs them.
  */
-static void vmx_load_pdptrs(struct vmx_vcpu *vx, const struct mv_sregs *s)
+static void vmx_load_pdptrs(struct vmx_vcpu *vx, u64 cr0, u64 cr3, u64 cr4, u64 efer)
 {
 	u64 pdpte[4] = {};
 	int i;
 
-	if (!(s->cr0 & X86_CR0_PG) || !(s->cr4 & X86_CR4_PAE) || (s->efer & EFER_LMA))
+	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) || (efer & EFER_LMA))
 		return;
 	/* Unreadable PDPTEs load as not present; the guest then faults. */
-	if (mv_read_guest_phys(vx->vcpu.vm, s->cr3 & 0xffffffe0ULL, pdpte, sizeof(pdpte)))
+	if (mv_read_guest_phys(vx->vcpu.vm, cr3 & 0xffffffe0ULL, pdpte, sizeof(pdpte)))
 		memset(pdpte, 0, sizeof(pdpte));
 	for (i = 0; i < 4; i++)
 		vmcs_write64(GUEST_PDPTR0 + 2 * i, pdpte[i]);
+}
+
+/* After an emulated CR0/CR4 write that (re)enables PAE paging. */
+void vmx_load_pdptrs_now(struct vmx_vcpu *vx)
+{
+	vmx_load_pdptrs(vx, vmx_guest_cr0(vx), vmcs_readl(GUEST_CR3), vmx_guest_cr4(vx),
+			vmcs_read64(GUEST_IA32_EFER));
 }
 
 void vmx_get_regs(struct mv_vcpu *vcpu, struct mv_regs *r)
@@ -154,9 +168,13 @@ void vmx_set_regs(struct mv_vcpu *vcpu, const struct mv_regs *r)
 	vx->regs[X86_R14] = r->r14;
 	vx->regs[X86_R15] = r->r15;
 	vmcs_writel(GUEST_RSP, r->rsp);
-	vmcs_writel(GUEST_RIP, r->rip);
+	if (r->rip != vmcs_readl(GUEST_RIP)) {
+		vmcs_writel(GUEST_RIP, r->rip);
+		vmx_clear_events(vx);
+	}
 	/* RFLAGS bit 1 is reserved and always 1. */
 	vmcs_writel(GUEST_RFLAGS, r->rflags | X86_EFLAGS_FIXED);
+	vmx_fix_dbg_state(vx);
 }
 
 void vmx_get_sregs(struct mv_vcpu *vcpu, struct mv_sregs *s)
@@ -183,9 +201,20 @@ void vmx_get_sregs(struct mv_vcpu *vcpu, struct mv_sregs *s)
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 }
 
-void vmx_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *s)
+int vmx_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *s)
 {
 	struct vmx_vcpu *vx = to_vmx(vcpu);
+	u64 bad = s->cr4 & ~(VMX_CR4_GUEST_VALID & vmx_cfg.cr4_fixed1);
+
+	if (bad) {
+		mv_err("MV_SET_SREGS: CR4 bits %#llx are not virtualized on this CPU\n", bad);
+		return -EINVAL;
+	}
+	if (s->efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)) {
+		mv_err("MV_SET_SREGS: EFER bits %#llx are not supported\n",
+		       s->efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX));
+		return -EINVAL;
+	}
 
 	vmx_set_segment(SEG_CS, &s->cs);
 	vmx_set_segment(SEG_DS, &s->ds);
@@ -204,7 +233,9 @@ void vmx_set_sregs(struct mv_vcpu *vcpu, const struct mv_sregs *s)
 	vmcs_writel(GUEST_CR3, s->cr3);
 	vmx_set_cr4(vx, s->cr4);
 	vmx_set_efer(s->efer);
-	vmx_load_pdptrs(vx, s);
+	vmx_load_pdptrs(vx, s->cr0, s->cr3, s->cr4, s->efer);
+	vx->guest_sce = s->efer & EFER_SCE;
+	return 0;
 }
 
 /* Power-on state, SDM Vol. 3A 10.1.1 table 10-1. */
@@ -223,7 +254,16 @@ void vmx_set_reset_state(struct vmx_vcpu *vx)
 	memset(vx->regs, 0, sizeof(vx->regs));
 	vx->regs[X86_RDX] = 0x600;	/* family 6 */
 	vx->cr2 = 0;
+	vx->cr8 = 0;
 	vx->guest_kernel_gs_base = 0;
+	memset(vx->guest_syscall, 0, sizeof(vx->guest_syscall));
+	vx->guest_sce = false;
+	memset(vx->dr, 0, sizeof(vx->dr));
+	vx->dr6 = 0xffff0ff0;		/* Vol. 3A 10.1.1, table 10-1 */
+	vx->dr7 = 0x400;
+	vx->guest_bps = false;
+	vx->guest_debugctl = 0;
+	vx->event.valid = false;
 
 	vmx_set_segment(SEG_CS, &cs);
 	vmx_set_segment(SEG_DS, &data);

@@ -19,9 +19,6 @@
 
 static DEFINE_IDA(vmx_vpid_ida);
 
-/* SYSCALL targets: VMX switches none of them (SDM Vol. 3C 25.4, 28.5). */
-static const u32 vmx_syscall_msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK };
-
 /* Controls and host fields that never change for this VMCS. */
 static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 {
@@ -36,8 +33,18 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 		     vx->vpid ? vmx_cfg.proc2 : vmx_cfg.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx_cfg.entry);
-	/* Machine checks in the guest are the host's (SDM Vol. 3C 26.2). */
-	vmcs_write32(EXCEPTION_BITMAP, 1u << X86_TRAP_MC);
+	/*
+	 * Machine checks in the guest are the host's (SDM Vol. 3C 26.2). #DB
+	 * and #AC always exit and are reflected: a guest can otherwise make
+	 * their delivery fault again with the same exception forever, a loop
+	 * in microcode that never reaches an instruction boundary, so no
+	 * interrupt or timer ever takes the CPU back (CVE-2015-8104,
+	 * CVE-2015-5307). An intercepted #DB also leaves DR6 alone (27.1),
+	 * so the host's DR6 never carries the guest's bits.
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, VMX_EXC_BITMAP);
+	if (vmx_cfg.proc & CPU_BASED_USE_MSR_BITMAPS)
+		vmcs_write64(MSR_BITMAP, vmx_msr_bitmap_pa());
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -94,7 +101,7 @@ static void vmx_set_percpu_host_state(int cpu)
  * (VMX switches neither; SDM Vol. 3C 28.5.2 loads only selectors and the
  * FS/GS bases from the host-state area).
  */
-static void vmx_save_host_state(struct vmx_vcpu *vx)
+void vmx_save_host_state(struct vmx_vcpu *vx)
 {
 	struct vmx_host_state *h = &vx->host;
 
@@ -104,6 +111,8 @@ static void vmx_save_host_state(struct vmx_vcpu *vx)
 	savesegment(es, h->es_sel);
 	savesegment(fs, h->fs_sel);
 	savesegment(gs, h->gs_sel);
+	/* A VMM thread may use an LDT (modify_ldt); VM exit nulls LDTR. */
+	asm volatile("sldt %0" : "=r" (h->ldt_sel));
 	/* Host selector fields need RPL = TI = 0 (SDM Vol. 3C 27.2.3). */
 	h->fs_reload = h->fs_sel & 7;
 	h->gs_reload = h->gs_sel & 7;
@@ -113,21 +122,6 @@ static void vmx_save_host_state(struct vmx_vcpu *vx)
 	vmcs_writel(HOST_FS_BASE, h->fs_base);
 	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, vx->guest_kernel_gs_base);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
-	/*
-	 * A guest with EFER.SCE could SYSCALL into the host's LSTAR and learn
-	 * the kernel's address from its own #PF. The guest cannot write these
-	 * MSRs yet (WRMSR exits), so it gets their reset value, 0.
-	 */
-	h->syscall_switched = vmcs_read64(GUEST_IA32_EFER) & EFER_SCE;
-	if (h->syscall_switched) {
-		unsigned int i;
-
-		for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++) {
-			rdmsrl(vmx_syscall_msrs[i], h->syscall[i]);
-			wrmsrl(vmx_syscall_msrs[i], 0);
-		}
-	}
 	vx->host_saved = true;
 }
 
@@ -137,12 +131,14 @@ static void vmx_restore_host_state(struct vmx_vcpu *vx)
 
 	if (!vx->host_saved)
 		return;
-	if (h->syscall_switched) {
-		unsigned int i;
-
-		for (i = 0; i < ARRAY_SIZE(vmx_syscall_msrs); i++)
-			wrmsrl(vmx_syscall_msrs[i], h->syscall[i]);
-	}
+	/*
+	 * The guest's KERNEL_GS_BASE first: load_gs_index() below goes through
+	 * SWAPGS and overwrites that MSR with the new GS descriptor's base.
+	 */
+	rdmsrl(MSR_KERNEL_GS_BASE, vx->guest_kernel_gs_base);
+	/* LDTR before the selectors that may point into the LDT. */
+	if (h->ldt_sel)
+		asm volatile("lldt %0" : : "r" (h->ldt_sel));
 	if (h->ds_sel | h->es_sel) {
 		loadsegment(ds, h->ds_sel);
 		loadsegment(es, h->es_sel);
@@ -153,7 +149,6 @@ static void vmx_restore_host_state(struct vmx_vcpu *vx)
 	}
 	if (h->gs_reload)
 		load_gs_index(h->gs_sel);
-	rdmsrl(MSR_KERNEL_GS_BASE, vx->guest_kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	/* VM exit set the GDT limit to 0xffff and the TR limit to 0x67. */
 	load_fixmap_gdt(raw_smp_processor_id());
@@ -187,7 +182,11 @@ void vmx_vcpu_load(struct mv_vcpu *vcpu, int cpu)
 		 */
 		vmx_flush_vpid(vx->vpid);
 	}
-	vmx_save_host_state(vx);
+	/*
+	 * The host's segment and MSR state is switched only when the guest is
+	 * about to run (vmx_vcpu_run), not for every ioctl: MV_GET_REGS and
+	 * friends never touch it.
+	 */
 }
 
 void vmx_vcpu_put(struct mv_vcpu *vcpu)
@@ -211,6 +210,9 @@ void vmx_skip_insn(struct mv_vcpu *vcpu, unsigned int len)
 	if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF)
 		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
 			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+	/* The VMM single-steps: this was one step (vmx_debug.c). */
+	if (to_vmx(vcpu)->dbg_control & MV_GUESTDBG_SINGLESTEP)
+		to_vmx(vcpu)->dbg_stepped = true;
 	/* Emulating the instruction ends any STI / MOV SS shadow. */
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
@@ -254,8 +256,7 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 	vx->cr0_mask = ~(unsigned long)vmx_cfg.cr0_fixed1 |
 		       (vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG)) |
 		       X86_CR0_CD | X86_CR0_NW;
-	vx->cr4_mask = ~(unsigned long)vmx_cfg.cr4_fixed1 | vmx_cfg.cr4_fixed0 |
-		       VMX_CR4_HOST_OWNED;
+	vx->cr4_mask = ~(VMX_CR4_GUEST_OWNED & vmx_cfg.cr4_fixed1 & ~vmx_cfg.cr4_fixed0);
 
 	/* A new VMCS must be VMCLEARed before its first VMPTRLD (25.11.3). */
 	cpu = get_cpu();

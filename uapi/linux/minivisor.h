@@ -28,11 +28,26 @@
 #define MV_CAP_VCPU_MMAP_SIZE	6	/* bytes to mmap() on a vCPU fd */
 #define MV_CAP_MAX_MEMSLOT_SIZE	7	/* largest memory_size in one slot, in MiB */
 #define MV_CAP_GUEST_PHYS_BITS	8	/* guest-physical address width */
+/* 9 is MV_CAP_SET_CPUID */
+#define MV_CAP_VCPU_EVENTS	10	/* MV_GET/SET_VCPU_EVENTS, MV_INJECT_EXCEPTION */
+#define MV_CAP_MSRS		11	/* MV_GET/SET_MSRS, MV_GET_MSR_INDEX_LIST */
+#define MV_CAP_MSR_EXIT		12	/* MV_ENABLE_CAP: unknown MSRs exit (MV_EXIT_MSR) */
+#define MV_CAP_HYPERCALL	13	/* VMCALL ABI version (1), MV_EXIT_HYPERCALL */
+#define MV_CAP_GUEST_DEBUG	14	/* MV_GUESTDBG_* bits MV_SET_GUEST_DEBUG accepts */
+#define MV_CAP_GUEST_DEBUG_MTF	15	/* 1: single-step uses the monitor trap flag */
 
 /* ---- system ioctls, on /dev/minivisor ---- */
 #define MV_GET_API_VERSION	_IO(MVIO, 0x00)	/* returns MV_API_VERSION */
 #define MV_CHECK_CAP		_IO(MVIO, 0x01)	/* arg: MV_CAP_*; returns value */
 #define MV_CREATE_VM		_IO(MVIO, 0x02)	/* arg: flags, must be 0; returns VM fd */
+
+/* MV_GET_MSR_INDEX_LIST: the MSRs MV_GET_MSRS/MV_SET_MSRS accept. */
+struct mv_msr_list {
+	__u32 nmsrs;		/* in: room in indices[]; out: how many there are */
+	__u32 indices[];
+};
+
+#define MV_GET_MSR_INDEX_LIST	_IOWR(MVIO, 0x03, struct mv_msr_list)
 
 /* ---- VM ioctls, on a VM fd ---- */
 #define MV_MEM_READONLY		(1u << 0)	/* guest writes exit as MMIO */
@@ -49,6 +64,15 @@ struct mv_memory_region {
 
 #define MV_SET_MEMORY_REGION	_IOW(MVIO, 0x10, struct mv_memory_region)
 #define MV_CREATE_VCPU		_IO(MVIO, 0x11)	/* arg: vCPU id; returns vCPU fd */
+
+/* MV_ENABLE_CAP: opt-in behaviour for the whole VM. */
+struct mv_enable_cap {
+	__u32 cap;		/* MV_CAP_MSR_EXIT */
+	__u32 flags;		/* must be 0 */
+	__u64 args[4];		/* per cap; unused ones must be 0 */
+};
+
+#define MV_ENABLE_CAP		_IOW(MVIO, 0x12, struct mv_enable_cap)
 
 /* ---- vCPU ioctls, on a vCPU fd ---- */
 struct mv_regs {
@@ -90,6 +114,92 @@ struct mv_sregs {
 #define MV_GET_SREGS		_IOR(MVIO, 0x23, struct mv_sregs)
 #define MV_SET_SREGS		_IOW(MVIO, 0x24, struct mv_sregs)
 
+/*
+ * Event state that is not in the registers: an exception (or a software
+ * interrupt that was being delivered when the guest exited) waiting for the
+ * next entry, the STI / MOV SS interrupt shadow, NMI blocking and pending
+ * debug exceptions (the single-step trap after an instruction the kernel
+ * emulated). A reset must set all of it to zero.
+ */
+#define MV_EVENT_EXCEPTION	1	/* hardware exception, vector 0..31 */
+#define MV_EVENT_SOFT_INTR	2	/* INT n being delivered */
+#define MV_EVENT_SOFT_EXCEPTION	3	/* INT3 / INTO being delivered */
+#define MV_EVENT_PRIV_SOFT_EXCEPTION 4	/* INT1 (ICEBP) being delivered */
+
+#define MV_SHADOW_STI		(1u << 0)
+#define MV_SHADOW_MOV_SS	(1u << 1)
+
+#define MV_PENDING_DBG_B0_3	0xfull		/* data/IO breakpoints matched */
+#define MV_PENDING_DBG_BS	(1ull << 14)	/* single-step trap */
+
+struct mv_vcpu_events {
+	__u8  event_pending;	/* 1: event_* is delivered at the next entry */
+	__u8  event_type;	/* MV_EVENT_* */
+	__u8  event_vector;
+	__u8  event_has_error;	/* push event_error (protected mode only) */
+	__u32 event_error;
+	__u32 event_insn_len;	/* software events: length of the INT insn */
+	__u32 interrupt_shadow;	/* MV_SHADOW_* */
+	__u8  nmi_blocked;
+	__u8  padding[7];	/* must be zero */
+	__u64 pending_debug;	/* MV_PENDING_DBG_* */
+	__u64 reserved[4];	/* must be zero */
+};
+
+/* MV_INJECT_EXCEPTION: queue a hardware exception for the next entry. */
+struct mv_exception {
+	__u8  vector;		/* 0..31, not 2 (NMI) or reserved vectors */
+	__u8  has_error;	/* error code pushed (vectors 8, 10-14, 17, 21) */
+	__u8  padding[2];	/* must be zero */
+	__u32 error;
+	__u64 payload;		/* #PF: new CR2; #DB: DR6 bits; else 0 */
+};
+
+struct mv_msr_entry {
+	__u32 index;
+	__u32 reserved;		/* must be zero */
+	__u64 data;
+};
+
+/* MV_GET_MSRS / MV_SET_MSRS: returns how many entries were processed. */
+struct mv_msrs {
+	__u32 nmsrs;
+	__u32 pad;		/* must be zero */
+	struct mv_msr_entry entries[];
+};
+
+/*
+ * MV_SET_GUEST_DEBUG: the VMM debugs the guest. Debug events exit as
+ * MV_EXIT_DEBUG instead of reaching the guest.
+ */
+#define MV_GUESTDBG_ENABLE	(1u << 0)
+#define MV_GUESTDBG_SINGLESTEP	(1u << 1)	/* exit after every instruction */
+#define MV_GUESTDBG_USE_SW_BP	(1u << 2)	/* INT3 exits */
+#define MV_GUESTDBG_USE_HW_BP	(1u << 3)	/* debugreg[] replace the guest's DR0-3, DR7 */
+#define MV_GUESTDBG_VALID	0xfu
+
+struct mv_guest_debug {
+	__u32 control;		/* MV_GUESTDBG_* */
+	__u32 pad;		/* must be zero */
+	__u64 debugreg[8];	/* [0..3] addresses, [7] DR7; others must be zero */
+	__u64 reserved[2];	/* must be zero */
+};
+
+#define MV_SET_GUEST_DEBUG	_IOW(MVIO, 0x2a, struct mv_guest_debug)
+#define MV_GET_VCPU_EVENTS	_IOR(MVIO, 0x26, struct mv_vcpu_events)
+#define MV_SET_VCPU_EVENTS	_IOW(MVIO, 0x27, struct mv_vcpu_events)
+#define MV_GET_MSRS		_IOWR(MVIO, 0x28, struct mv_msrs)
+#define MV_SET_MSRS		_IOW(MVIO, 0x29, struct mv_msrs)
+#define MV_INJECT_EXCEPTION	_IOW(MVIO, 0x2b, struct mv_exception)
+
+#define MV_MSRS_MAX		256	/* entries per MV_GET_MSRS / MV_SET_MSRS */
+
+/* Hypercalls: VMCALL with the number in RAX, arguments in RBX, RCX, RDX, RSI. */
+#define MV_HC_NOP		0	/* handled in the kernel, returns 0 */
+#define MV_HC_USER_BASE		0x1000	/* 0x1000..0x1fff exit to userspace */
+#define MV_HC_ENOSYS		((__u64)-38)	/* RAX for unknown numbers */
+#define MV_HC_EPERM		((__u64)-1)	/* RAX for VMCALL at CPL > 0 */
+
 /* ---- the shared run page, mmap()ed from a vCPU fd at offset 0 ---- */
 enum mv_exit_reason {
 	MV_EXIT_NONE		= 0,
@@ -100,6 +210,9 @@ enum mv_exit_reason {
 	MV_EXIT_FAIL_ENTRY	= 5,	/* VM entry refused the guest state */
 	MV_EXIT_INTERNAL_ERROR	= 6,	/* the kernel could not handle an exit */
 	MV_EXIT_INTR		= 7,	/* signal pending or immediate_exit */
+	MV_EXIT_HYPERCALL	= 8,	/* VMCALL in MV_HC_USER_BASE.., see mv_run.hypercall */
+	MV_EXIT_MSR		= 9,	/* unknown MSR with MV_CAP_MSR_EXIT, see mv_run.msr */
+	MV_EXIT_DEBUG		= 10,	/* MV_SET_GUEST_DEBUG event, see mv_run.debug */
 };
 
 #define MV_EXIT_IO_IN		0
@@ -153,6 +266,28 @@ struct mv_run {
 			__u32 ndata;
 			__u64 data[MV_INTERNAL_MAX_DATA];
 		} internal;
+		/* MV_EXIT_HYPERCALL: ret goes to the guest's RAX at the next MV_RUN */
+		struct {
+			__u64 nr;
+			__u64 args[4];
+			__u64 ret;
+		} hypercall;
+		/* MV_EXIT_MSR: set data (reads) and error at the next MV_RUN */
+		struct {
+			__u32 index;
+			__u8  is_write;
+			__u8  error;		/* in: 1 injects #GP instead */
+			__u8  padding[2];
+			__u64 data;
+		} msr;
+		/* MV_EXIT_DEBUG */
+		struct {
+			__u32 exception;	/* 1: #DB (step, HW breakpoint), 3: #BP */
+			__u32 padding;
+			__u64 pc;		/* guest RIP */
+			__u64 dr6;		/* #DB: B0-B3, BS */
+			__u64 dr7;		/* the DR7 in effect */
+		} debug;
 		/* MV_EXIT_SHUTDOWN, MV_EXIT_HLT, MV_EXIT_INTR: no payload */
 		__u8 padding[256];
 	};

@@ -36,6 +36,16 @@ int mv_get_regs(int vcpu_fd, struct mv_regs *regs);
 int mv_set_regs(int vcpu_fd, const struct mv_regs *regs);
 int mv_get_sregs(int vcpu_fd, struct mv_sregs *sregs);
 int mv_set_sregs(int vcpu_fd, const struct mv_sregs *sregs);
+int mv_get_vcpu_events(int vcpu_fd, struct mv_vcpu_events *ev);
+int mv_set_vcpu_events(int vcpu_fd, const struct mv_vcpu_events *ev);
+/* Queue a hardware exception; -EBUSY if an event is already waiting. */
+int mv_inject_exception(int vcpu_fd, uint8_t vector, int has_error, uint32_t error,
+			uint64_t payload);
+/* One MSR; 0 or -errno (-EINVAL: unknown MSR or value refused). */
+int mv_get_msr(int vcpu_fd, uint32_t index, uint64_t *data);
+int mv_set_msr(int vcpu_fd, uint32_t index, uint64_t data);
+/* MV_ENABLE_CAP with args[0] = arg0. */
+int mv_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0);
 
 /* Helpers for the run page. */
 static inline void *mv_io_data(struct mv_run *run)

@@ -19,6 +19,9 @@ static const char *const exit_names[] = {
 	[MV_EXIT_FAIL_ENTRY]	 = "FAIL_ENTRY",
 	[MV_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
 	[MV_EXIT_INTR]		 = "INTR",
+	[MV_EXIT_HYPERCALL]	 = "HYPERCALL",
+	[MV_EXIT_MSR]		 = "MSR",
+	[MV_EXIT_DEBUG]		 = "DEBUG",
 };
 
 const char *mv_exit_reason_str(uint32_t reason)
@@ -134,6 +137,16 @@ void mv_dump_exit(FILE *f, const struct mv_run *run)
 		break;
 	case MV_EXIT_INTERNAL_ERROR:
 		dump_internal(f, run);
+		break;
+	case MV_EXIT_HYPERCALL:
+		fprintf(f, "hypercall.nr: 0x%" PRIx64 "\n", (uint64_t)run->hypercall.nr);
+		for (unsigned int i = 0; i < 4; i++)
+			fprintf(f, "hypercall.args[%u]: 0x%" PRIx64 "\n", i,
+				(uint64_t)run->hypercall.args[i]);
+		break;
+	case MV_EXIT_MSR:
+		fprintf(f, "msr.index: 0x%x\nmsr.is_write: %u\nmsr.data: 0x%" PRIx64 "\n",
+			run->msr.index, run->msr.is_write, (uint64_t)run->msr.data);
 		break;
 	default:
 		/* HLT, SHUTDOWN, INTR: no payload. Unknown: nothing we can decode. */

@@ -145,3 +145,59 @@ int mv_set_sregs(int vcpu_fd, const struct mv_sregs *sregs)
 {
 	return ioctl(vcpu_fd, MV_SET_SREGS, sregs) < 0 ? neg_errno() : 0;
 }
+
+int mv_get_vcpu_events(int vcpu_fd, struct mv_vcpu_events *ev)
+{
+	return ioctl(vcpu_fd, MV_GET_VCPU_EVENTS, ev) < 0 ? neg_errno() : 0;
+}
+
+int mv_set_vcpu_events(int vcpu_fd, const struct mv_vcpu_events *ev)
+{
+	return ioctl(vcpu_fd, MV_SET_VCPU_EVENTS, ev) < 0 ? neg_errno() : 0;
+}
+
+int mv_inject_exception(int vcpu_fd, uint8_t vector, int has_error, uint32_t error,
+			uint64_t payload)
+{
+	struct mv_exception ex = {
+		.vector = vector, .has_error = !!has_error, .error = error,
+		.payload = payload,
+	};
+
+	return ioctl(vcpu_fd, MV_INJECT_EXCEPTION, &ex) < 0 ? neg_errno() : 0;
+}
+
+/* MV_GET_MSRS/MV_SET_MSRS return how many entries they processed. */
+static int mv_one_msr(int vcpu_fd, unsigned long ioctl_nr, uint32_t index, uint64_t *data)
+{
+	struct {
+		struct mv_msrs hdr;
+		struct mv_msr_entry e;
+	} m = { .hdr = { .nmsrs = 1 }, .e = { .index = index, .data = *data } };
+	int ret = ioctl(vcpu_fd, ioctl_nr, &m);
+
+	if (ret < 0)
+		return neg_errno();
+	if (ret != 1)
+		return -EINVAL;
+	*data = m.e.data;
+	return 0;
+}
+
+int mv_get_msr(int vcpu_fd, uint32_t index, uint64_t *data)
+{
+	*data = 0;
+	return mv_one_msr(vcpu_fd, MV_GET_MSRS, index, data);
+}
+
+int mv_set_msr(int vcpu_fd, uint32_t index, uint64_t data)
+{
+	return mv_one_msr(vcpu_fd, MV_SET_MSRS, index, &data);
+}
+
+int mv_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0)
+{
+	struct mv_enable_cap ec = { .cap = cap, .args = { arg0 } };
+
+	return ioctl(vm_fd, MV_ENABLE_CAP, &ec) < 0 ? neg_errno() : 0;
+}

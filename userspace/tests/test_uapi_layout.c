@@ -137,6 +137,31 @@ _Static_assert(MV_CAP_NR_MEMSLOTS == 1 && MV_CAP_MAX_VCPUS == 2 && MV_CAP_READON
 	       MV_CAP_VCPU_MMAP_SIZE == 6 && MV_CAP_MAX_MEMSLOT_SIZE == 7 &&
 	       MV_CAP_GUEST_PHYS_BITS == 8, "capability numbers");
 _Static_assert(MV_MEM_READONLY == 1 && MV_MEM_VALID_FLAGS == 1, "memory flags");
+PIN_SIZE(struct mv_vcpu_events, 64);
+PIN_OFF(struct mv_vcpu_events, event_type, 1);
+PIN_OFF(struct mv_vcpu_events, event_error, 4);
+PIN_OFF(struct mv_vcpu_events, event_insn_len, 8);
+PIN_OFF(struct mv_vcpu_events, interrupt_shadow, 12);
+PIN_OFF(struct mv_vcpu_events, nmi_blocked, 16);
+PIN_OFF(struct mv_vcpu_events, pending_debug, 24);
+PIN_OFF(struct mv_vcpu_events, reserved, 32);
+PIN_SIZE(struct mv_exception, 16);
+PIN_OFF(struct mv_exception, error, 4);
+PIN_OFF(struct mv_exception, payload, 8);
+PIN_SIZE(struct mv_msr_entry, 16);
+PIN_OFF(struct mv_msr_entry, data, 8);
+PIN_SIZE(struct mv_msrs, 8);
+PIN_OFF(struct mv_msrs, entries, 8);
+PIN_SIZE(struct mv_msr_list, 4);
+PIN_SIZE(struct mv_enable_cap, 40);
+PIN_OFF(struct mv_enable_cap, args, 8);
+PIN_OFF(struct mv_run, hypercall.nr, 64);
+PIN_OFF(struct mv_run, hypercall.args, 72);
+PIN_OFF(struct mv_run, hypercall.ret, 104);
+PIN_OFF(struct mv_run, msr.index, 64);
+PIN_OFF(struct mv_run, msr.is_write, 68);
+PIN_OFF(struct mv_run, msr.error, 69);
+PIN_OFF(struct mv_run, msr.data, 72);
 
 /* MV_SET_CPUID / MV_GET_CPUID */
 PIN_SIZE(struct mv_cpuid_entry, 40);
@@ -190,5 +215,15 @@ int main(void)
 	   (unsigned long)MV_SET_MEMORY_REGION);
 	ok(MV_GET_SREGS == 0x8148B923, "MV_GET_SREGS == 0x%08lx", (unsigned long)MV_GET_SREGS);
 	ok(MV_RUN == 0xB920, "MV_RUN == 0x%04lx", (unsigned long)MV_RUN);
+	SHOW_SIZE(struct mv_vcpu_events, 64);
+	SHOW_SIZE(struct mv_exception, 16);
+	SHOW_SIZE(struct mv_msr_entry, 16);
+	SHOW_SIZE(struct mv_enable_cap, 40);
+	SHOW_OFF(struct mv_run, hypercall.ret, 104);
+	SHOW_OFF(struct mv_run, msr.data, 72);
+	ok(MV_GET_VCPU_EVENTS == 0x8040B926, "MV_GET_VCPU_EVENTS == 0x%08lx",
+	   (unsigned long)MV_GET_VCPU_EVENTS);
+	ok(MV_SET_MSRS == 0x4008B929, "MV_SET_MSRS == 0x%08lx", (unsigned long)MV_SET_MSRS);
+	ok(MV_EXIT_HYPERCALL == 8 && MV_EXIT_MSR == 9, "MV_EXIT_HYPERCALL == 8, MV_EXIT_MSR == 9");
 	return tap_end();
 }

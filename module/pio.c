@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * String port I/O: INS and OUTS, with or without REP, emulated in core so
+ * every backend behaves the same. The backend reports the port, the element
+ * size, the address size, REP, DF and the linear address of the current
+ * element (SDM Vol. 3C 28.2.1 table 28-5, 28.2.5 table 28-8); core moves the
+ * data between guest memory and the run page.
+ *
+ * One exit to userspace carries as many elements as fit in the I/O data
+ * area without leaving the guest page of the first one (io.count). RSI/RDI
+ * and RCX advance by what was transferred; RIP moves past the instruction
+ * only when the count is exhausted. Until then the guest executes the same
+ * REP INS/OUTS again at the next entry, which exits with the rest: the
+ * instruction is resumable at every element boundary, after a signal or an
+ * MV_SET_REGS, exactly as on hardware (an interrupt may arrive between
+ * iterations, SDM Vol. 2B "REP").
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include "mv.h"
+#include "../common/x86_decode.h"
+#include "../common/x86_walk.h"
+
+#define MV_RUN_IO_DATA_SIZE	(MV_RUN_SIZE - MV_RUN_IO_DATA_OFFSET)
+#define X86_TRAP_PF_VECTOR	14
+#define PF_ERR_WRITE		(1u << 1)
+#define PF_ERR_USER		(1u << 2)
+
+static int mv_pio_read_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
+{
+	return mv_read_guest_phys(ctx, gpa, buf, len);
+}
+
+/* Register update of an address or count register for the address size. */
+static u64 mv_addr_reg_add(u64 old, s64 delta, unsigned int addr_size)
+{
+	switch (addr_size) {
+	case 2:
+		return (old & ~0xffffULL) | ((old + delta) & 0xffff);
+	case 4:
+		return (u32)(old + delta);	/* a 32-bit write zero-extends */
+	default:
+		return old + delta;
+	}
+}
+
+static u64 mv_addr_mask(u64 v, unsigned int addr_size)
+{
+	return addr_size == 8 ? v : v & ((1ULL << (8 * addr_size)) - 1);
+}
+
+/* The i-th element's linear address (DF set: downwards). */
+static u64 mv_pio_la(const struct mv_io_exit *io, unsigned int i)
+{
+	return io->df ? io->la - (u64)i * io->size : io->la + (u64)i * io->size;
+}
+
+/*
+ * Translates each byte range of element i: one or two guest-physical pieces
+ * (an element may cross a page). Returns 0, or -EFAULT with *fault_la set.
+ */
+static int mv_pio_element(struct mv_vcpu *vcpu, const struct x86_paging *pg,
+			  const struct mv_io_exit *io, unsigned int i, u64 gpa[2],
+			  unsigned int *first, u64 *fault_la)
+{
+	u64 a = mv_pio_la(io, i);
+
+	*first = min_t(unsigned int, io->size, PAGE_SIZE - offset_in_page(a));
+	gpa[1] = 0;
+	if (x86_linear_to_phys(pg, a, &gpa[0], mv_pio_read_phys, vcpu->vm)) {
+		*fault_la = a;
+		return -EFAULT;
+	}
+	if (*first < io->size &&
+	    x86_linear_to_phys(pg, a + *first, &gpa[1], mv_pio_read_phys, vcpu->vm)) {
+		*fault_la = a + *first;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * Moves n elements between guest memory and buf. Returns how many it moved;
+ * *fault_la is set if it stopped at a linear address that does not
+ * translate, *bad_gpa if guest-physical memory was missing.
+ */
+static unsigned int mv_pio_copy(struct mv_vcpu *vcpu, const struct mv_io_exit *io,
+				unsigned int n, u8 *buf, bool to_guest, u64 *fault_la,
+				u64 *bad_gpa)
+{
+	struct mv_fetch_state fs;
+	struct x86_paging pg;
+	unsigned int i, first;
+	u64 gpa[2];
+	u8 *b;
+	int r;
+
+	mv_ops->get_fetch_state(vcpu, &fs);
+	pg = (struct x86_paging) { .cr0 = fs.cr0, .cr3 = fs.cr3, .cr4 = fs.cr4,
+				   .efer = fs.efer };
+	for (i = 0; i < n; i++) {
+		if (mv_pio_element(vcpu, &pg, io, i, gpa, &first, fault_la))
+			break;
+		b = buf + i * io->size;
+		if (to_guest)
+			r = mv_write_guest_phys(vcpu->vm, gpa[0], b, first) ?:
+			    mv_write_guest_phys(vcpu->vm, gpa[1], b + first, io->size - first);
+		else
+			r = mv_read_guest_phys(vcpu->vm, gpa[0], b, first) ?:
+			    mv_read_guest_phys(vcpu->vm, gpa[1], b + first, io->size - first);
+		if (r) {
+			*bad_gpa = gpa[0];
+			break;
+		}
+	}
+	return i;
+}
+
+/* Only the translations, for INS before userspace produces the data. */
+static unsigned int mv_pio_probe(struct mv_vcpu *vcpu, const struct mv_io_exit *io,
+				 unsigned int n, u64 *fault_la)
+{
+	struct mv_fetch_state fs;
+	struct x86_paging pg;
+	unsigned int i, first;
+	u64 gpa[2];
+
+	mv_ops->get_fetch_state(vcpu, &fs);
+	pg = (struct x86_paging) { .cr0 = fs.cr0, .cr3 = fs.cr3, .cr4 = fs.cr4,
+				   .efer = fs.efer };
+	for (i = 0; i < n; i++)
+		if (mv_pio_element(vcpu, &pg, io, i, gpa, &first, fault_la))
+			break;
+	return i;
+}
+
+/*
+ * How many elements go in this exit: at most what the data area holds and
+ * what the count asks.
+ */
+static unsigned int mv_pio_batch(const struct mv_io_exit *io, u64 count)
+{
+	return min_t(u64, MV_RUN_IO_DATA_SIZE / io->size, count);
+}
+
+/* The CPU would fault at this element: #PF for the guest, no I/O. */
+static int mv_pio_fault(struct mv_vcpu *vcpu, const struct mv_io_exit *io, u64 la)
+{
+	mv_ops->queue_exception(vcpu, X86_TRAP_PF_VECTOR, true,
+				(io->in ? PF_ERR_WRITE : 0) | (io->cpl == 3 ? PF_ERR_USER : 0),
+				la);
+	return 1;
+}
+
+static int mv_pio_internal(struct mv_vcpu *vcpu, u64 gpa)
+{
+	struct mv_run *run = vcpu->run;
+
+	run->exit_reason = MV_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = MV_INTERNAL_EMULATION;
+	run->internal.ndata = 2;
+	run->internal.data[0] = gpa;
+	run->internal.data[1] = vcpu->exit.io.rip;
+	return 0;
+}
+
+/* Advances RSI or RDI, and RCX under REP, past n elements; RIP when done. */
+static void mv_pio_advance(struct mv_vcpu *vcpu, const struct mv_io_exit *io, unsigned int n)
+{
+	unsigned int reg = io->in ? X86_RDI : X86_RSI;
+	s64 delta = (s64)n * io->size * (io->df ? -1 : 1);
+	u64 rcx = 0;
+
+	mv_ops->set_gpr(vcpu, reg, mv_addr_reg_add(mv_ops->get_gpr(vcpu, reg), delta,
+						    io->addr_size));
+	if (io->rep) {
+		rcx = mv_addr_reg_add(mv_ops->get_gpr(vcpu, X86_RCX), -(s64)n, io->addr_size);
+		mv_ops->set_gpr(vcpu, X86_RCX, rcx);
+	}
+	if (!io->rep || !mv_addr_mask(rcx, io->addr_size))
+		mv_ops->skip_insn(vcpu, io->insn_len);
+}
+
+/*
+ * A string I/O exit. Returns 0 to go to userspace (run filled in), 1 to
+ * enter the guest again (nothing to do, or a #PF was queued).
+ */
+int mv_pio_string_exit(struct mv_vcpu *vcpu)
+{
+	struct mv_io_exit *io = &vcpu->exit.io;
+	struct mv_run *run = vcpu->run;
+	u8 *data = (u8 *)run + MV_RUN_IO_DATA_OFFSET;
+	u64 count = 1, fault_la = 0, bad = 0;
+	unsigned int n, done;
+
+	if (io->rep)
+		count = mv_addr_mask(mv_ops->get_gpr(vcpu, X86_RCX), io->addr_size);
+	if (!count) {
+		/* REP with a zero count: the instruction does nothing. */
+		mv_ops->skip_insn(vcpu, io->insn_len);
+		return 1;
+	}
+	n = mv_pio_batch(io, count);
+	if (io->in) {
+		done = mv_pio_probe(vcpu, io, n, &fault_la);
+		if (!done)
+			return mv_pio_fault(vcpu, io, fault_la);
+		memset(data, 0, done * io->size);
+		vcpu->pending = (struct mv_pending) {
+			.kind = MV_PENDING_PIO_STRING_IN, .size = io->size,
+		};
+		vcpu->pending_io = *io;
+		vcpu->pending_io.count = done;
+	} else {
+		done = mv_pio_copy(vcpu, io, n, data, false, &fault_la, &bad);
+		if (!done)
+			return bad ? mv_pio_internal(vcpu, bad) : mv_pio_fault(vcpu, io, fault_la);
+		/* A later element faults or is missing: the next exit reports it. */
+	}
+
+	run->exit_reason = MV_EXIT_IO;
+	run->io.direction = io->in ? MV_EXIT_IO_IN : MV_EXIT_IO_OUT;
+	run->io.size = io->size;
+	run->io.port = io->port;
+	run->io.count = done;
+	run->io.data_offset = MV_RUN_IO_DATA_OFFSET;
+	if (!io->in)
+		mv_pio_advance(vcpu, io, done);
+	return 0;
+}
+
+/* INS: the data userspace supplied goes to guest memory at the next MV_RUN. */
+void mv_pio_string_complete(struct mv_vcpu *vcpu)
+{
+	struct mv_io_exit *io = &vcpu->pending_io;
+	u8 *data = (u8 *)vcpu->run + MV_RUN_IO_DATA_OFFSET;
+	u64 fault_la = 0, bad = 0;
+	unsigned int done;
+
+	done = mv_pio_copy(vcpu, io, io->count, data, true, &fault_la, &bad);
+	if (done < io->count)
+		pr_warn_ratelimited("minivisor: INS data for guest address %#llx could not be stored (no writable slot or mapping); element dropped\n",
+				    bad ?: fault_la);
+	if (done)
+		mv_pio_advance(vcpu, io, done);
+}
