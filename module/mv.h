@@ -42,6 +42,7 @@ struct mv_vm {
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
 	void *arch;			/* backend state (EPT) */
 	bool msr_exit;			/* MV_CAP_MSR_EXIT enabled */
+	bool desc_exit;			/* MV_CAP_DESC_EXIT enabled */
 };
 
 /* Neutral exits a backend hands to core. */
@@ -57,6 +58,7 @@ enum mv_nexit_reason {
 	MV_NEXIT_HYPERCALL,	/* RIP already advanced; RAX set at completion */
 	MV_NEXIT_MSR,		/* unknown MSR, userspace asked to see it */
 	MV_NEXIT_DEBUG,		/* MV_SET_GUEST_DEBUG event */
+	MV_NEXIT_DESC,		/* descriptor-table instruction for userspace */
 };
 
 struct mv_exit {
@@ -107,6 +109,12 @@ struct mv_exit {
 			u32 exception;
 			u64 pc, dr6, dr7;
 		} debug;
+		struct {
+			u8 insn;
+			u16 selector;
+			u32 limit;
+			u64 base;
+		} desc;
 	};
 };
 
@@ -118,6 +126,7 @@ enum mv_pending_kind {
 	MV_PENDING_HYPERCALL,	/* run->hypercall.ret to RAX */
 	MV_PENDING_MSR,		/* run->msr: data to EDX:EAX, or #GP */
 	MV_PENDING_PIO_STRING_IN, /* INS: data area to guest memory (pending_io) */
+	MV_PENDING_DESC,	/* execute the descriptor-table instruction */
 };
 
 struct mv_pending {
@@ -190,6 +199,8 @@ struct mv_backend_ops {
 	int (*get_msr)(struct mv_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
 	int (*set_guest_debug)(struct mv_vcpu *vcpu, const struct mv_guest_debug *dbg);
+	/* MV_PENDING_DESC: execute it (or #GP when refused). */
+	void (*desc_complete)(struct mv_vcpu *vcpu, bool refused);
 	/* Around the entry loop of one MV_RUN, vCPU loaded, preemption enabled. */
 	void (*vcpu_run_begin)(struct mv_vcpu *vcpu);
 	void (*vcpu_run_end)(struct mv_vcpu *vcpu);
@@ -236,6 +247,10 @@ long mv_msr_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 long mv_msr_index_list(void __user *argp);
 void mv_msr_complete(struct mv_vcpu *vcpu);
 int mv_msr_exit(struct mv_vcpu *vcpu);
+
+/* linear.c */
+int mv_linear_access(struct mv_vcpu *vcpu, u64 la, void *buf, unsigned int len, bool write,
+		     u64 *fault_la);
 
 /* pio.c: INS/OUTS */
 int mv_pio_string_exit(struct mv_vcpu *vcpu);

@@ -94,6 +94,10 @@ static void mv_complete_pending(struct mv_vcpu *vcpu)
 		mv_msr_complete(vcpu);
 		p->kind = MV_PENDING_NONE;
 		return;
+	case MV_PENDING_DESC:
+		mv_ops->desc_complete(vcpu, READ_ONCE(run->desc.error));
+		p->kind = MV_PENDING_NONE;
+		return;
 	case MV_PENDING_PIO_STRING_IN:
 		mv_pio_string_complete(vcpu);
 		p->kind = MV_PENDING_NONE;
@@ -169,6 +173,15 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		return 0;
 	case MV_NEXIT_MSR:
 		return mv_msr_exit(vcpu);
+	case MV_NEXIT_DESC:
+		run->exit_reason = MV_EXIT_DESC;
+		run->desc.insn = e->desc.insn;
+		run->desc.error = 0;
+		run->desc.selector = e->desc.selector;
+		run->desc.limit = e->desc.limit;
+		run->desc.base = e->desc.base;
+		vcpu->pending = (struct mv_pending) { .kind = MV_PENDING_DESC };
+		return 0;
 	case MV_NEXIT_DEBUG:
 		run->exit_reason = MV_EXIT_DEBUG;
 		run->debug.exception = e->debug.exception;

@@ -53,6 +53,7 @@ struct vmx_config {
 	unsigned int phys_bits;		/* guest-physical width we allow */
 	u32 slice;			/* preemption timer count, 0: none */
 	bool has_mtf;			/* monitor trap flag may be set */
+	bool has_desc;			/* descriptor-table exiting may be set */
 	u64 host_xcr0;			/* 0: the host kernel does not use XSAVE */
 };
 
@@ -121,6 +122,17 @@ struct vmx_vcpu {
 	unsigned long dbg_dr[4], dbg_dr7;
 	bool dbg_tf_added;		/* single-step set RFLAGS.TF for the entry */
 	bool dbg_stepped;		/* single-step: an emulated instruction completed */
+
+	/* Descriptor-table exiting (vmx_desc.c): the instruction being reported. */
+	bool desc_on;			/* the VMCS control is set */
+	struct vmx_desc_op {
+		u8 insn;		/* MV_DESC_* */
+		bool is_reg, op16;
+		u8 reg;
+		u16 selector;
+		u32 limit;
+		u64 base, la;
+	} desc;
 	u64 guest_debugctl;
 
 	/* Guest values of MSRs VMX does not switch (loaded at vcpu_load). */
@@ -237,6 +249,11 @@ void vmx_debug_after_exit(struct vmx_vcpu *vx);
 void vmx_debug_mtf(struct vmx_vcpu *vx);
 void vmx_set_guest_dr7(struct vmx_vcpu *vx, unsigned long dr7);
 
+/* vmx_desc.c */
+void vmx_handle_desc(struct vmx_vcpu *vx);
+void vmx_desc_complete(struct mv_vcpu *vcpu, bool refused);
+void vmx_desc_update(struct vmx_vcpu *vx);
+
 /* vmx_msr.c */
 int vmx_msr_setup(void);
 void vmx_msr_teardown(void);
@@ -245,6 +262,7 @@ int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
 void vmx_syscall_msrs_load(struct vmx_vcpu *vx);
 void vmx_syscall_msrs_drop_all(void);
+void vmx_syscall_msrs_drop_local(void);
 void vmx_save_host_state(struct vmx_vcpu *vx);
 
 /* Set by the reboot notifier: VMX instructions may fault from now on. */

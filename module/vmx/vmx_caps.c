@@ -174,6 +174,9 @@ int vmx_config_setup(void)
 	rdmsr(msr, lo, hi);
 	vmx_cfg.has_mtf = hi & CPU_BASED_MONITOR_TRAP_FLAG;
 
+	rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2, lo, hi);
+	vmx_cfg.has_desc = hi & SECONDARY_EXEC_DESC;
+
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_cfg.ept_vpid_cap);
 	if (!(vmx_cfg.ept_vpid_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
 	    !(vmx_cfg.ept_vpid_cap & VMX_EPTP_WB_BIT) ||
@@ -215,6 +218,8 @@ u64 vmx_cap(unsigned int cap)
 		return MV_GUESTDBG_VALID;
 	case MV_CAP_GUEST_DEBUG_MTF:
 		return vmx_cfg.has_mtf;
+	case MV_CAP_DESC_EXIT:
+		return vmx_cfg.has_desc;
 	default:
 		return 0;
 	}

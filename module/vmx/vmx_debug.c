@@ -153,5 +153,12 @@ void vmx_debug_before_entry(struct vmx_vcpu *vx)
 void vmx_debug_after_exit(struct vmx_vcpu *vx)
 {
 	vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) & ~X86_EFLAGS_TF);
+	/*
+	 * A single-step trap our TF left pending (an exit on the instruction
+	 * after a step, e.g. CPUID; Bochs records one there) is ours too:
+	 * the guest, which has TF clear, must never see it.
+	 */
+	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+		    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) & ~DR_STEP);
 	vx->dbg_tf_added = false;
 }

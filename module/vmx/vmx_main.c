@@ -34,6 +34,7 @@ static const struct mv_backend_ops vmx_ops = {
 	.get_msr	 = vmx_get_msr,
 	.set_msr	 = vmx_set_msr,
 	.set_guest_debug = vmx_set_guest_debug,
+	.desc_complete	 = vmx_desc_complete,
 	.vcpu_run_begin	 = vmx_vcpu_run_begin,
 	.vcpu_run_end	 = vmx_vcpu_run_end,
 };

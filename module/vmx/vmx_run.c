@@ -165,6 +165,8 @@ static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
 	[EXIT_REASON_MWAIT_INSTRUCTION]	 = vmx_handle_ud,
 	[EXIT_REASON_MONITOR_TRAP_FLAG]	 = vmx_debug_mtf,
 	[EXIT_REASON_MONITOR_INSTRUCTION] = vmx_handle_ud,
+	[EXIT_REASON_GDTR_IDTR]		 = vmx_handle_desc,
+	[EXIT_REASON_LDTR_TR]		 = vmx_handle_desc,
 	[EXIT_REASON_EPT_VIOLATION]	 = handle_ept_violation,
 	[EXIT_REASON_INVEPT]		 = vmx_handle_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]	 = handle_nothing,
@@ -240,6 +242,8 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		return;
 	}
 
+	if (unlikely(vx->desc_on != READ_ONCE(vcpu->vm->desc_exit)))
+		vmx_desc_update(vx);
 	if (unlikely(vx->dbg_control & MV_GUESTDBG_SINGLESTEP)) {
 		vmx_debug_before_entry(vx);
 		if (vcpu->exit.reason != MV_NEXIT_NONE)
@@ -256,6 +260,8 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	 */
 	if (unlikely(mv_vcpu_exit_pending())) {
 		local_irq_enable();
+		if (vx->dbg_tf_added)
+			vmx_debug_after_exit(vx);	/* userspace must not see our TF */
 		return;
 	}
 

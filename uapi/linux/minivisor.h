@@ -35,6 +35,7 @@
 #define MV_CAP_HYPERCALL	13	/* VMCALL ABI version (1), MV_EXIT_HYPERCALL */
 #define MV_CAP_GUEST_DEBUG	14	/* MV_GUESTDBG_* bits MV_SET_GUEST_DEBUG accepts */
 #define MV_CAP_GUEST_DEBUG_MTF	15	/* 1: single-step uses the monitor trap flag */
+#define MV_CAP_DESC_EXIT	16	/* MV_ENABLE_CAP: LGDT/LIDT/LLDT/LTR/SGDT/SIDT/SLDT/STR exit */
 
 /* ---- system ioctls, on /dev/minivisor ---- */
 #define MV_GET_API_VERSION	_IO(MVIO, 0x00)	/* returns MV_API_VERSION */
@@ -213,7 +214,18 @@ enum mv_exit_reason {
 	MV_EXIT_HYPERCALL	= 8,	/* VMCALL in MV_HC_USER_BASE.., see mv_run.hypercall */
 	MV_EXIT_MSR		= 9,	/* unknown MSR with MV_CAP_MSR_EXIT, see mv_run.msr */
 	MV_EXIT_DEBUG		= 10,	/* MV_SET_GUEST_DEBUG event, see mv_run.debug */
+	MV_EXIT_DESC		= 11,	/* descriptor-table instruction, see mv_run.desc */
 };
+
+/* mv_run.desc.insn */
+#define MV_DESC_SGDT		0
+#define MV_DESC_SIDT		1
+#define MV_DESC_LGDT		2
+#define MV_DESC_LIDT		3
+#define MV_DESC_SLDT		4
+#define MV_DESC_STR		5
+#define MV_DESC_LLDT		6
+#define MV_DESC_LTR		7
 
 #define MV_EXIT_IO_IN		0
 #define MV_EXIT_IO_OUT		1
@@ -288,6 +300,17 @@ struct mv_run {
 			__u64 dr6;		/* #DB: B0-B3, BS */
 			__u64 dr7;		/* the DR7 in effect */
 		} debug;
+		/*
+		 * MV_EXIT_DESC: the instruction has not executed yet; the next
+		 * MV_RUN executes it, or raises #GP(0) if error is set.
+		 */
+		struct {
+			__u8  insn;		/* MV_DESC_* */
+			__u8  error;		/* in: 1 refuses the instruction */
+			__u16 selector;		/* LLDT/LTR: the new one; SLDT/STR: current */
+			__u32 limit;		/* LGDT/LIDT: the new table; SGDT/SIDT: current */
+			__u64 base;
+		} desc;
 		/* MV_EXIT_SHUTDOWN, MV_EXIT_HLT, MV_EXIT_INTR: no payload */
 		__u8 padding[256];
 	};
