@@ -8,6 +8,7 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <asm/fpu/api.h>
+#include <linux/thread_info.h>
 #include <asm/trapnr.h>
 #include "../mv.h"
 #include "vmcs.h"
@@ -275,8 +276,22 @@ void vmx_fpu_reset(struct vmx_vcpu *vx);
 void vmx_vcpu_run_begin(struct mv_vcpu *vcpu);
 void vmx_vcpu_run_end(struct mv_vcpu *vcpu);
 void vmx_handle_xsetbv(struct vmx_vcpu *vx);
-bool vmx_fpu_enter(struct vmx_vcpu *vx);
+bool vmx_fpu_enter_xcr0(struct vmx_vcpu *vx);
 void vmx_fpu_exit(struct vmx_vcpu *vx);
+
+/*
+ * Interrupts off, right before the entry: the guest's FPU registers back if
+ * they left the CPU, and its XCR0 where it differs (vmx_fpu.c). Returns
+ * whether the host's XCR0 must be put back after the exit.
+ */
+static __always_inline bool vmx_fpu_enter(struct vmx_vcpu *vx)
+{
+	if (unlikely(test_thread_flag(TIF_NEED_FPU_LOAD)))
+		switch_fpu_return();
+	if (likely(vx->vcpu.xcr0 == vmx_cfg.host_xcr0) || !vmx_cfg.host_xcr0)
+		return false;
+	return vmx_fpu_enter_xcr0(vx);
+}
 
 /* vmx_mitigate.c */
 int vmx_mitigate_setup(void);

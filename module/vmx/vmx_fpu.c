@@ -22,7 +22,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/special_insns.h>
-#include <asm/thread_info.h>
+#include <linux/thread_info.h>
 #include <asm/trapnr.h>
 #include "vmx.h"
 #include "../../common/x86_decode.h"
@@ -83,26 +83,20 @@ void vmx_vcpu_run_end(struct mv_vcpu *vcpu)
 }
 
 /*
- * Interrupts off, right before the entry. Returns whether the host's XCR0
- * must be put back after the exit.
+ * The slow part of vmx_fpu_enter() (vmx.h): the guest's XCR0 differs from
+ * the host's. Before it, switch_fpu_return() reloaded the guest's registers
+ * if they left the CPU (context switch, kernel FPU use), with the host's
+ * XCR0 still in place.
  */
-bool vmx_fpu_enter(struct vmx_vcpu *vx)
+bool vmx_fpu_enter_xcr0(struct vmx_vcpu *vx)
 {
 	u64 xcr0 = vx->vcpu.xcr0;
-
-	/*
-	 * The guest's registers left the CPU (context switch, kernel FPU use):
-	 * reload them from the guest fpstate, with the host's XCR0 in place.
-	 */
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
 
 	/*
 	 * Without CR4.OSXSAVE the guest can neither read XCR0 nor use what it
 	 * enables (SDM Vol. 1 13.3), so the host's may stay, as KVM does.
 	 */
-	if (!vmx_cfg.host_xcr0 || xcr0 == vmx_cfg.host_xcr0 ||
-	    !(vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE))
+	if (!(vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE))
 		return false;
 	xsetbv(XCR_XFEATURE_ENABLED_MASK, xcr0);
 	/*

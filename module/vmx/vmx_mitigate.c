@@ -32,7 +32,7 @@
 #include "vmx_mitigate.h"
 
 DEFINE_STATIC_KEY_FALSE(vmx_l1d_flush_key);
-static bool vmx_l1d_always;
+bool vmx_l1d_always;
 
 /*
  * Software L1D flush for L1TF-affected CPUs without IA32_FLUSH_CMD: read a
@@ -48,7 +48,7 @@ static DEFINE_PER_CPU(u64, vmx_last_vm);
 static atomic64_t vmx_vm_ids = ATOMIC64_INIT(0);
 static bool vmx_ibpb_vm_switch;
 
-static void vmx_l1d_flush(void)
+void vmx_l1d_flush(void)
 {
 	const volatile u8 *buf;
 	unsigned int i;
@@ -74,39 +74,6 @@ static void vmx_l1d_flush(void)
 		(void)buf[i + 7 * L1_CACHE_BYTES];
 	}
 	rmb();
-}
-
-/* Exits handled in the kernel that touch no host data worth sampling. */
-static bool vmx_exit_l1d_safe(u32 reason)
-{
-	switch (reason & 0xffff) {
-	case EXIT_REASON_CPUID:			/* the vCPU's own table */
-	case EXIT_REASON_XSETBV:
-	case EXIT_REASON_PREEMPTION_TIMER:
-	case EXIT_REASON_EXTERNAL_INTERRUPT:	/* the handler sets the IRQ flag */
-		return true;
-	default:
-		return false;
-	}
-}
-
-/*
- * Conditional mode, as kvm_intel's default: flush before the first entry of
- * an MV_RUN and after a vCPU load (the ioctl path, another task, another
- * CPU ran since), after an interrupt on this CPU (the per-CPU flag interrupt
- * entry sets for kvm_intel), and after any exit other than the few above.
- * A CPUID round trip therefore flushes only if an interrupt came in.
- */
-void vmx_l1d_flush_cond(struct vmx_vcpu *vx)
-{
-	bool flush = vx->l1d_flush || vmx_l1d_always;
-
-	vx->l1d_flush = false;
-	flush |= mv_irq_l1tf_flag_test_clear();
-	if (!flush && !vmx_exit_l1d_safe(vmcs_read32(VM_EXIT_REASON)))
-		flush = true;
-	if (flush)
-		vmx_l1d_flush();
 }
 
 /*

@@ -56,10 +56,12 @@ static void handle_triple_fault(struct vmx_vcpu *vx)
 
 static void handle_cpuid(struct vmx_vcpu *vx)
 {
+	u32 leaf = vx->regs[X86_RAX];
 	u32 r[4];
 
-	mv_cpuid(&vx->vcpu, vx->regs[X86_RAX], vx->regs[X86_RCX],
-		 vmx_guest_cr4(vx) & X86_CR4_OSXSAVE, r);
+	/* Only leaf 1 reports CR4.OSXSAVE: no VMREADs for the others. */
+	mv_cpuid(&vx->vcpu, leaf, vx->regs[X86_RCX],
+		 leaf == 1 && (vmx_guest_cr4(vx) & X86_CR4_OSXSAVE), r);
 	/* CPUID writes EAX..EDX zero-extended to 64 bits. */
 	vx->regs[X86_RAX] = r[0];
 	vx->regs[X86_RBX] = r[1];
@@ -301,7 +303,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	if (!context_tracking_guest_enter())
 		rcu_note_context_switch(false);
 
-	vmx_mitigate_entry(vx);
+	vmx_mitigate_entry(&vx->l1d_flush);
 	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
 	vmx_mitigate_after_exit();
 	if (xcr0_switched)
@@ -317,6 +319,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 
 	if (likely(!fail)) {
 		reason = vmcs_read32(VM_EXIT_REASON);
+		vmx_l1d_note_exit(&vx->l1d_flush, reason);
 		/* A failed VM entry leaves the launch state unchanged (27.8). */
 		if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 			vx->launched = true;
