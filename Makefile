@@ -5,10 +5,11 @@
 #   make check      every test: host tier, W=1 builds, emulated VT-x host
 #   make run        boot the emulated host and run a demo guest under mvm
 #   make bench      exit-cost benchmarks side by side with kvm-intel
+#   make profile    instruction trace of one exit round trip per exit kind
 KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?=
 
-.PHONY: all module userspace selftests host-test check run bench deps clean
+.PHONY: all module userspace selftests host-test check run bench profile deps clean
 
 all: module userspace selftests
 
@@ -38,6 +39,9 @@ run:
 
 bench:
 	tools/testhost/bench
+
+profile:
+	tools/testhost/profile
 
 deps:
 	tools/testhost/deps

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Makes the Markdown bench table (bench.md, and the block in README.md) from
+# the "bench:" lines of exitbench (bench.txt) and, when given, the
+# machine-readable profile of make profile (profile.tsv).
+#
+# usage: awk -v kver=VER -v commit=C -f bench-table.awk bench.txt [profile.tsv]
+#
+# Portable awk (mawk).
+
+function label(k)
+{
+	if (k == "cpuid") return "CPUID (in kernel)"
+	if (k == "vmcall") return "VMCALL (in kernel)"
+	if (k == "pio") return "port I/O to userspace"
+	if (k == "mmio") return "MMIO to userspace"
+	if (k == "rdmsr") return "RDMSR IA32_PAT (intercepted)"
+	if (k == "wrmsr") return "WRMSR KERNEL_GS_BASE (pass-through in kvm)"
+	return k
+}
+
+# A bench column: a number, or "unhandled (exit reason N)" from the comment.
+function cell(v, who, comment,    m)
+{
+	if (v != "unhandled")
+		return v
+	m = comment
+	if (match(m, who ": internal error: unhandled exit reason [0-9]+")) {
+		m = substr(m, RSTART, RLENGTH)
+		sub(/.* /, "", m)
+		return "unhandled (exit reason " m ")"
+	}
+	return "unhandled"
+}
+
+function head(c)
+{
+	if (c == "host") return "instructions"
+	if (c == "FENCE") return "fences"
+	if (c == "VMPTRLD/VMCLEAR/INV*") return "VMPTRLD/VMCLEAR/INVEPT/INVVPID"
+	return c
+}
+
+function field(s, key,    a, n, i)
+{
+	n = split(s, a, " ")
+	for (i = 1; i <= n; i++)
+		if (index(a[i], key "=") == 1)
+			return substr(a[i], length(key) + 2)
+	return ""
+}
+
+FNR == NR {
+	sub(/\r$/, "")
+	if ($0 ~ /^bench: [0-9]+ exits per run/) {
+		iters = $2
+		sub(/.*median of /, "")
+		sub(/ runs.*/, "")
+		repeat = $0
+		next
+	}
+	if ($0 !~ /^bench: [a-z]+ +mv=/)
+		next
+	comment = ""
+	line = $0
+	if (index(line, " # ")) {
+		comment = substr(line, index(line, " # ") + 3)
+		line = substr(line, 1, index(line, " # ") - 1)
+	}
+	split(line, w, " ")
+	k = w[2]
+	nk++
+	kind[nk] = k
+	mv[k] = cell(field(line, "mv"), "minivisor", comment)
+	kvm[k] = cell(field(line, "kvm"), "kvm", comment)
+	ratio[k] = field(line, "ratio")
+	if (ratio[k] == "n/a")
+		ratio[k] = "-"
+	next
+}
+
+# profile.tsv: exit, hv, key, value (tab-separated).
+{
+	split($0, t, "\t")
+	if (t[1] == "-") {
+		pmeta[t[3]] = t[4]
+		next
+	}
+	prof[t[1], t[2], t[3]] = t[4]
+	have_prof = 1
+}
+
+function pcell(k, h, key,    tr)
+{
+	tr = prof[k, h, "trace"]
+	if (tr == "")
+		return "?"
+	if (tr != "closed")
+		return prof[k, h, "status"] ~ /^unhandled/ && key == "host" ? "unhandled" : "-"
+	return prof[k, h, key] + 0
+}
+
+END {
+	printf "Exit cost in the emulated host (`make bench`: Bochs 2.7, host kernel %s, 1 CPU,\n", kver
+	printf "commit %s). Ticks per exit round trip; the TSC counts instructions there, so\n", commit
+	printf "this is the length of each software path, not silicon cycles (see\n"
+	printf "[Documentation/testing.md](Documentation/testing.md)). Median of %s runs of %s\n", repeat, iters
+	printf "exits minus the empty loop; lower is better.\n\n"
+	printf "| exit | minivisor | kvm-intel | ratio |\n|---|---|---|---|\n"
+	for (i = 1; i <= nk; i++) {
+		k = kind[i]
+		printf "| %s | %s | %s | %s |\n", label(k), mv[k], kvm[k], ratio[k]
+	}
+	if (!have_prof)
+		exit 0
+	ncls = split("host|VMREAD|VMWRITE|XSAVE/XRSTOR|RDMSR|WRMSR|CPUID|VERW|FENCE|MOV CR|" \
+		     "VMPTRLD/VMCLEAR/INV*|SYSCALL/SYSRET/IRET/SWAPGS", cls, "|")
+	printf "\nOne round trip instruction by instruction (`make profile`, commit %s):\n", pmeta["commit"]
+	printf "host instructions and the expensive ones among them, minivisor / kvm-intel.\n\n"
+	printf "| exit |"
+	for (c = 1; c <= ncls; c++)
+		printf " %s |", head(cls[c])
+	printf "\n|---|"
+	for (c = 1; c <= ncls; c++)
+		printf "---|"
+	printf "\n"
+	for (i = 1; i <= nk; i++) {
+		k = kind[i]
+		printf "| %s |", label(k)
+		for (c = 1; c <= ncls; c++)
+			printf " %s / %s |", pcell(k, "mv", cls[c]), pcell(k, "kvm", cls[c])
+		printf "\n"
+	}
+}
