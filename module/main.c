@@ -51,6 +51,7 @@ static long mv_check_cap(unsigned long cap)
 		return MV_MAX_VCPUS;
 	case MV_CAP_READONLY_MEM:
 	case MV_CAP_IMMEDIATE_EXIT:
+	case MV_CAP_SET_CPUID:
 		return 1;
 	case MV_CAP_VCPU_MMAP_SIZE:
 		return MV_RUN_SIZE;

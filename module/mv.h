@@ -185,6 +185,8 @@ struct mv_vcpu {
 	struct mv_pending pending;
 	struct mv_io_exit pending_io;	/* MV_PENDING_PIO_STRING_IN */
 	bool dead;			/* a VMX instruction failed */
+	u64 xcr0;			/* guest XCR0 (XSETBV), reset value 1 */
+	struct mv_cpuid_table *cpuid;	/* what the guest's CPUID returns */
 };
 
 struct mv_backend_ops {
@@ -233,6 +235,9 @@ struct mv_backend_ops {
 	/* RFLAGS as the guest sees them, for instruction emulation. */
 	u64 (*get_rflags)(struct mv_vcpu *vcpu);
 	void (*set_rflags)(struct mv_vcpu *vcpu, u64 rflags);
+	/* Around the entry loop of one MV_RUN, vCPU loaded, preemption enabled. */
+	void (*vcpu_run_begin)(struct mv_vcpu *vcpu);
+	void (*vcpu_run_end)(struct mv_vcpu *vcpu);
 };
 
 extern const struct mv_backend_ops *mv_ops;
@@ -259,6 +264,11 @@ void mv_vcpu_preempt_exit(void);
 
 /* cpuid.c: r[] = { eax, ebx, ecx, edx } */
 void mv_cpuid(struct mv_vcpu *vcpu, u32 leaf, u32 subleaf, bool osxsave, u32 *r);
+int mv_cpuid_vcpu_init(struct mv_vcpu *vcpu);
+void mv_cpuid_vcpu_free(struct mv_vcpu *vcpu);
+long mv_cpuid_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+/* 0 if the guest may load XCR0 with val, else the exception vector (#GP). */
+int mv_xcr0_check(struct mv_vcpu *vcpu, u32 index, u64 val);
 
 /* vcpu.c: true if the run loop must not enter (checked with IRQs off). */
 bool mv_vcpu_exit_pending(void);

@@ -236,6 +236,7 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 		return -EIO;
 
 	mv_vcpu_load(vcpu);
+	mv_ops->vcpu_run_begin(vcpu);
 	if (!mv_complete_pending(vcpu))
 		goto out;
 	run->exit_reason = MV_EXIT_NONE;
@@ -261,6 +262,7 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 			break;
 	}
 out:
+	mv_ops->vcpu_run_end(vcpu);
 	mv_vcpu_put(vcpu);
 	return r;
 }
@@ -404,6 +406,9 @@ static long (*mv_vcpu_ioctl_handler(unsigned int ioctl))(struct mv_vcpu *, unsig
 	case MV_SET_MSRS:
 	case MV_SET_GUEST_DEBUG:
 		return mv_vcpu_event_ioctl;
+	case MV_SET_CPUID:
+	case MV_GET_CPUID:
+		return mv_cpuid_ioctl;
 	}
 	return NULL;
 }
@@ -465,6 +470,7 @@ static int mv_vcpu_release(struct inode *inode, struct file *filp)
 	mutex_unlock(&vm->lock);
 
 	free_page((unsigned long)vcpu->run);
+	mv_cpuid_vcpu_free(vcpu);
 	mv_ops->vcpu_destroy(vcpu);
 	mv_vm_put(vm);
 	return 0;
@@ -510,11 +516,18 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	vcpu->run = run;
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->pn, &mv_preempt_ops);
+	fd = mv_cpuid_vcpu_init(vcpu);
+	if (fd) {
+		mv_ops->vcpu_destroy(vcpu);
+		free_page((unsigned long)run);
+		goto out_unlock;
+	}
 
 	kref_get(&vm->kref);
 	fd = anon_inode_getfd("minivisor-vcpu", &mv_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		mv_vm_put(vm);	/* not the last reference: the VM fd is open */
+		mv_cpuid_vcpu_free(vcpu);
 		mv_ops->vcpu_destroy(vcpu);
 		free_page((unsigned long)run);
 		goto out_unlock;

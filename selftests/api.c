@@ -87,7 +87,7 @@ static void test_check_cap_values(void)
 
 static void test_check_cap_unknown(void)
 {
-	static const unsigned long unknown[] = { 0, 9, 100, 0x7fffffff, 0xffffffff };
+	static const unsigned long unknown[] = { 0, 1000, 0x7fffffff, 0xffffffff };
 	int fd = sys_open();
 	unsigned int i;
 

@@ -5,17 +5,22 @@
  * int vmx_vmenter(unsigned long *regs, unsigned long *host_rsp, bool launched)
  *
  * Loads the guest GPRs from regs[] (x86 encoding order; RSP comes from the
- * VMCS), executes VMLAUNCH or VMRESUME, and on VM exit stores them back and
- * returns 0. Returns 1 if VMLAUNCH/VMRESUME (or the HOST_RSP write) failed.
+ * VMCS), clears CPU buffers where the host asks for it, executes VMLAUNCH or
+ * VMRESUME, and on VM exit stores them back, applies the host's VM-exit
+ * speculation barriers (RSB, legacy IBRS, BHB) and returns 0. Returns 1 if
+ * VMLAUNCH/VMRESUME (or the HOST_RSP write) failed, 2 if they faulted.
  * VM exit loads RSP from HOST_RSP and RIP from HOST_RIP = vmx_vmexit
  * (SDM Vol. 3C 28.5.3); everything else a C caller expects (callee-saved
  * registers) is restored here from the stack.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include <asm/percpu.h>
 #include <asm/ibt.h>
 #include <asm/unwind_hints.h>
+#include "../compat.h"
 
 #define VMCS_HOST_RSP	0x00006c14
 
@@ -56,8 +61,11 @@ SYM_FUNC_START(vmx_vmenter)
 	vmwrite %rsp, %rax
 	jna .Lvmfail
 .Lhost_rsp_ok:
-	/* ZF from @launched selects VMRESUME; MOVs below keep the flags. */
-	test %dl, %dl
+	/*
+	 * CF from @launched selects VMRESUME. Not ZF: the VERW below clears
+	 * ZF (SDM Vol. 2B VERW); MOVs keep every flag.
+	 */
+	bt $0, %edx
 
 	mov R_RAX(%rdi), %rax
 	mov R_RCX(%rdi), %rcx
@@ -75,8 +83,20 @@ SYM_FUNC_START(vmx_vmenter)
 	mov R_R15(%rdi), %r15
 	mov R_RDI(%rdi), %rdi
 
+	/*
+	 * MDS, TAA, MMIO stale data, RFDS: overwrite the CPU buffers before
+	 * the guest runs, where the host kernel clears them (patched in at
+	 * module load, see compat.h; Intel, "Microarchitectural Data
+	 * Sampling", VERW with MD_CLEAR microcode). The last memory access
+	 * before the entry, so no host data can refill them.
+	 */
+	ALTERNATIVE_2 "jmp .Lverw_done", "", X86_FEATURE_CLEAR_CPU_BUF, \
+		      "", X86_FEATURE_CLEAR_CPU_BUF_VM
+	verw x86_verw_sel(%rip)
+.Lverw_done:
+
 	UNWIND_HINT_SAVE
-	jnz .Lvmresume
+	jc .Lvmresume
 .Lvmlaunch_insn:
 	vmlaunch
 	jmp .Lvmfail
@@ -108,37 +128,69 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	mov %r14, R_R14(%rdi)
 	mov %r15, R_R15(%rdi)
 	popq R_RDI(%rdi)
-
-	/*
-	 * The guest may have trained the return stack buffer: refill it before
-	 * the first unbalanced RET (Spectre-RSB).
-	 */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
-			   X86_FEATURE_RSB_VMEXIT_LITE
-	xor %eax, %eax
+	xor %ebx, %ebx			/* return value: VM exit */
 	jmp .Lclear_regs
 
 .Lvmfault:
-	mov $2, %eax
+	mov $2, %ebx
 	jmp .Lclear_regs
 
 .Lvmfail:
-	mov $1, %eax
+	mov $1, %ebx
 
 .Lclear_regs:
 	/*
-	 * Leave no guest value in a register the C caller may use; callee-saved
-	 * registers are reloaded from the stack below.
+	 * Leave no guest value in any register, not even in callee-saved ones
+	 * reloaded from the stack below (speculation could use them first).
+	 * RBX holds the return value, RSP came from HOST_RSP.
 	 */
+	xor %eax, %eax
 	xor %ecx, %ecx
 	xor %edx, %edx
+	xor %ebp, %ebp
 	xor %esi, %esi
 	xor %edi, %edi
 	xor %r8d, %r8d
 	xor %r9d, %r9d
 	xor %r10d, %r10d
 	xor %r11d, %r11d
+	xor %r12d, %r12d
+	xor %r13d, %r13d
+	xor %r14d, %r14d
+	xor %r15d, %r15d
 
+	/*
+	 * The guest may have trained the return stack buffer: refill it before
+	 * the first unbalanced RET (Spectre-RSB; Intel, "Retpoline: A Branch
+	 * Target Injection Mitigation", RSB stuffing).
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+
+	/*
+	 * Legacy IBRS (the host sets IBRS at kernel entry): IBRS protects only
+	 * if written after the transition to the more privileged predictor
+	 * mode, and a VM exit is such a transition (Intel, "Speculative
+	 * Execution Side Channel Mitigations", IBRS). Rewrite the host's value
+	 * before the first RET (retbleed); LFENCE so no RET runs before it.
+	 */
+	ALTERNATIVE "jmp .Lspec_ctrl_done", "", X86_FEATURE_KERNEL_IBRS
+	mov $MSR_IA32_SPEC_CTRL, %ecx
+	mov PER_CPU_VAR(x86_spec_ctrl_current), %eax
+	mov PER_CPU_VAR(x86_spec_ctrl_current + 4), %edx
+	wrmsr
+	lfence
+.Lspec_ctrl_done:
+
+	/*
+	 * Branch History Injection: where the host clears the branch history
+	 * after a VM exit (X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT), do the same
+	 * before any indirect branch the guest's history could steer (Intel,
+	 * "Branch History Injection and Intra-mode Branch Target Injection").
+	 */
+	CLEAR_BRANCH_HISTORY_VMEXIT
+
+	mov %ebx, %eax
 	add $8, %rsp
 	pop %rbx
 	pop %r12

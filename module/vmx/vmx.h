@@ -7,6 +7,8 @@
 
 #include <linux/bits.h>
 #include <linux/list.h>
+#include <asm/fpu/api.h>
+#include <linux/thread_info.h>
 #include <asm/trapnr.h>
 #include "../mv.h"
 #include "vmcs.h"
@@ -53,8 +55,7 @@ struct vmx_config {
 	u32 slice;			/* preemption timer count, 0: none */
 	bool has_mtf;			/* monitor trap flag may be set */
 	bool has_desc;			/* descriptor-table exiting may be set */
-	u64 xsave_mask;			/* guest FPU state switched per entry */
-	unsigned int xsave_size;
+	u64 host_xcr0;			/* 0: the host kernel does not use XSAVE */
 };
 
 extern struct vmx_config vmx_cfg;
@@ -91,7 +92,10 @@ struct vmx_vcpu {
 	struct vmx_host_state host;
 	unsigned long guest_kernel_gs_base;
 
-	void *fpu;			/* guest XSAVE area */
+	struct fpu_guest guest_fpu;	/* the task's fpstate during MV_RUN */
+	bool fpu_loaded;		/* guest_fpu is swapped in */
+	u32 host_pkru, guest_pkru;	/* switched only if XCR0 has PKRU */
+	bool l1d_flush;			/* flush L1D before the next entry */
 	u64 cr0_mask, cr4_mask;		/* guest/host masks */
 
 	/*
@@ -146,6 +150,7 @@ static inline struct vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)
 struct vmx_vm {
 	u64 *pml4;
 	u64 eptp;
+	u64 ibpb_id;			/* vmx_mitigate.c: never reused */
 };
 
 static inline struct vmx_vm *to_vmx_vm(struct mv_vm *vm)
@@ -268,5 +273,34 @@ u32 vmx_entry_diag(u32 exit_reason, u32 vm_error);
 
 /* Set by the reboot notifier: VMX instructions may fault from now on. */
 extern bool vmx_rebooting;
+
+/* vmx_fpu.c */
+int vmx_fpu_init(struct vmx_vcpu *vx);
+void vmx_fpu_destroy(struct vmx_vcpu *vx);
+void vmx_fpu_reset(struct vmx_vcpu *vx);
+void vmx_vcpu_run_begin(struct mv_vcpu *vcpu);
+void vmx_vcpu_run_end(struct mv_vcpu *vcpu);
+void vmx_handle_xsetbv(struct vmx_vcpu *vx);
+bool vmx_fpu_enter_xcr0(struct vmx_vcpu *vx);
+void vmx_fpu_exit(struct vmx_vcpu *vx);
+
+/*
+ * Interrupts off, right before the entry: the guest's FPU registers back if
+ * they left the CPU, and its XCR0 where it differs (vmx_fpu.c). Returns
+ * whether the host's XCR0 must be put back after the exit.
+ */
+static __always_inline bool vmx_fpu_enter(struct vmx_vcpu *vx)
+{
+	if (unlikely(test_thread_flag(TIF_NEED_FPU_LOAD)))
+		switch_fpu_return();
+	if (likely(vx->vcpu.xcr0 == vmx_cfg.host_xcr0) || !vmx_cfg.host_xcr0)
+		return false;
+	return vmx_fpu_enter_xcr0(vx);
+}
+
+/* vmx_mitigate.c */
+int vmx_mitigate_setup(void);
+void vmx_mitigate_teardown(void);
+void vmx_mitigate_vcpu_load(struct vmx_vcpu *vx);
 
 #endif /* MV_VMX_H */

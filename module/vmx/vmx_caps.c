@@ -22,9 +22,6 @@ struct vmx_config vmx_cfg;
 #define BASIC_MEM_TYPE_WB	6
 #define BASIC_TRUE_CTLS		(1ULL << 55)
 
-#define XFEATURE_PKRU_BIT	(1ULL << 9)
-#define XFEATURE_XTILE_BITS	(3ULL << 17)
-
 /*
  * Adjusts a control word to what the CPU allows: bits set in the low half of
  * the capability MSR must be 1, bits clear in the high half must be 0
@@ -61,23 +58,15 @@ static int vmx_check_firmware(void)
 	return 0;
 }
 
+/*
+ * The host's XCR0, put back after every exit where the guest's differs
+ * (vmx_fpu.c); 0 when the host kernel runs without XSAVE (e.g. the emulated
+ * test host), where the guest's XSETBV raises #UD.
+ */
 static void vmx_setup_xsave(void)
 {
-	u32 eax, ebx, ecx, edx;
-
-	if (!boot_cpu_has(X86_FEATURE_XSAVE)) {
-		vmx_cfg.xsave_mask = 0;		/* FXSAVE format */
-		vmx_cfg.xsave_size = 512;
-		return;
-	}
-	/*
-	 * PKRU stays the host's (the guest cannot set CR4.PKE) and AMX tile
-	 * data is not switched: XFD traps the guest's first use instead.
-	 */
-	vmx_cfg.xsave_mask = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
-			     ~(XFEATURE_PKRU_BIT | XFEATURE_XTILE_BITS);
-	cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx);
-	vmx_cfg.xsave_size = ecx;	/* enough for every supported feature */
+	vmx_cfg.host_xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ?
+			    xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
 }
 
 /*

@@ -37,6 +37,8 @@ static const struct mv_backend_ops vmx_ops = {
 	.desc_complete	 = vmx_desc_complete,
 	.get_rflags	 = vmx_get_rflags,
 	.set_rflags	 = vmx_set_rflags,
+	.vcpu_run_begin	 = vmx_vcpu_run_begin,
+	.vcpu_run_end	 = vmx_vcpu_run_end,
 };
 
 int mv_vmx_init(const struct mv_backend_ops **ops)
@@ -49,17 +51,25 @@ int mv_vmx_init(const struct mv_backend_ops **ops)
 	r = vmx_msr_setup();
 	if (r)
 		return r;
+	r = vmx_mitigate_setup();
+	if (r)
+		goto out_msr;
 	r = vmx_cpu_setup();
-	if (r) {
-		vmx_msr_teardown();
-		return r;
-	}
+	if (r)
+		goto out_mitigate;
 	*ops = &vmx_ops;
 	return 0;
+
+out_mitigate:
+	vmx_mitigate_teardown();
+out_msr:
+	vmx_msr_teardown();
+	return r;
 }
 
 void mv_vmx_exit(void)
 {
 	vmx_cpu_teardown();
+	vmx_mitigate_teardown();
 	vmx_msr_teardown();
 }

@@ -21,6 +21,7 @@
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
 #include "vmx.h"
+#include "vmx_mitigate.h"
 #include "../../common/x86_decode.h"
 
 void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
@@ -55,10 +56,12 @@ static void handle_triple_fault(struct vmx_vcpu *vx)
 
 static void handle_cpuid(struct vmx_vcpu *vx)
 {
+	u32 leaf = vx->regs[X86_RAX];
 	u32 r[4];
 
-	mv_cpuid(&vx->vcpu, vx->regs[X86_RAX], vx->regs[X86_RCX],
-		 vmx_guest_cr4(vx) & X86_CR4_OSXSAVE, r);
+	/* Only leaf 1 reports CR4.OSXSAVE: no VMREADs for the others. */
+	mv_cpuid(&vx->vcpu, leaf, vx->regs[X86_RCX],
+		 leaf == 1 && (vmx_guest_cr4(vx) & X86_CR4_OSXSAVE), r);
 	/* CPUID writes EAX..EDX zero-extended to 64 bits. */
 	vx->regs[X86_RAX] = r[0];
 	vx->regs[X86_RBX] = r[1];
@@ -171,6 +174,7 @@ static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
 	[EXIT_REASON_PREEMPTION_TIMER]	 = handle_nothing,
 	[EXIT_REASON_INVVPID]		 = vmx_handle_ud,
 	[EXIT_REASON_WBINVD]		 = vmx_handle_skip,
+	[EXIT_REASON_XSETBV]		 = vmx_handle_xsetbv,
 };
 
 /*
@@ -210,24 +214,6 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 		vmx_exit_unhandled(vx, basic);
 }
 
-static void vmx_fpu_switch(void *area, bool to_guest)
-{
-	u32 lo = vmx_cfg.xsave_mask, hi = vmx_cfg.xsave_mask >> 32;
-
-	if (!vmx_cfg.xsave_mask) {
-		if (to_guest)
-			asm volatile("fxrstor64 %0" : : "m" (*(u8 *)area));
-		else
-			asm volatile("fxsave64 %0" : "=m" (*(u8 *)area));
-	} else if (to_guest) {
-		asm volatile("xrstor64 %0" : : "m" (*(u8 *)area), "a" (lo), "d" (hi)
-			     : "memory");
-	} else {
-		asm volatile("xsave64 %0" : "+m" (*(u8 *)area) : "a" (lo), "d" (hi)
-			     : "memory");
-	}
-}
-
 /* Host CR3 and CR4 can change between entries (context switch, PCID, TSD). */
 static void vmx_refresh_host_crs(struct vmx_vcpu *vx)
 {
@@ -247,6 +233,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 	u32 reason = 0, info;
+	bool xcr0_switched;
 	int fail;
 
 	vcpu->exit.reason = MV_NEXIT_NONE;
@@ -267,12 +254,6 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 			return;
 	}
 
-	/*
-	 * The guest uses the FPU registers directly: save the host task's
-	 * state (kernel_fpu_begin) and load the guest's for the entry.
-	 */
-	kernel_fpu_begin_mask(0);
-	vmx_fpu_switch(vx->fpu, true);
 	local_irq_disable();
 
 	/*
@@ -282,9 +263,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	 * that nothing can arrive unnoticed until the guest runs.
 	 */
 	if (unlikely(mv_vcpu_exit_pending())) {
-		vmx_fpu_switch(vx->fpu, false);
 		local_irq_enable();
-		kernel_fpu_end();
 		if (vx->dbg_tf_added)
 			vmx_debug_after_exit(vx);	/* userspace must not see our TF */
 		return;
@@ -309,6 +288,12 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	 * may change it at any time before; VM exit clears it (28.5.1).
 	 */
 	vx->host.debugctl = get_debugctlmsr();
+	/*
+	 * Guest FPU registers (loaded per MV_RUN, vmx_fpu.c) and XCR0: after
+	 * the last check that may return, before context tracking (reloading
+	 * the registers may trace).
+	 */
+	xcr0_switched = vmx_fpu_enter(vx);
 
 	/*
 	 * Guest time is accounted as guest time (PF_VCPU, vtime), and the
@@ -320,7 +305,11 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	if (!context_tracking_guest_enter())
 		rcu_note_context_switch(false);
 
+	vmx_mitigate_entry(&vx->l1d_flush);
 	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
+	vmx_mitigate_after_exit();
+	if (xcr0_switched)
+		vmx_fpu_exit(vx);
 
 	context_tracking_guest_exit();
 	vx->cr2 = native_read_cr2();
@@ -332,6 +321,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 
 	if (likely(!fail)) {
 		reason = vmcs_read32(VM_EXIT_REASON);
+		vmx_l1d_note_exit(&vx->l1d_flush, reason);
 		/* A failed VM entry leaves the launch state unchanged (27.8). */
 		if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 			vx->launched = true;
@@ -347,7 +337,6 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		}
 	}
 
-	vmx_fpu_switch(vx->fpu, false);
 	/*
 	 * Host interrupts that exited (the tick among them) run here, while
 	 * PF_VCPU still charges the time to the guest; then stop accounting.
@@ -356,7 +345,6 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	local_irq_disable();
 	vtime_account_guest_exit();
 	local_irq_enable();
-	kernel_fpu_end();
 
 	if (unlikely(fail)) {
 		vcpu->exit.reason = MV_NEXIT_HW_ERROR;

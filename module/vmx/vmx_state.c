@@ -250,7 +250,6 @@ void vmx_set_reset_state(struct vmx_vcpu *vx)
 	};
 	struct mv_segment tr = { .limit = 0xffff, .type = 0xb, .present = 1 };
 	struct mv_segment ldt = { .limit = 0xffff, .type = 2, .present = 1 };
-	u8 *legacy = vx->fpu;
 
 	memset(vx->regs, 0, sizeof(vx->regs));
 	vx->regs[X86_RDX] = 0x600;	/* family 6 */
@@ -296,12 +295,7 @@ void vmx_set_reset_state(struct vmx_vcpu *vx)
 	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-
-	/* FPU reset state: FCW 0x37f and MXCSR 0x1f80 (Vol. 1 13.4.1). */
-	memset(vx->fpu, 0, vmx_cfg.xsave_size);
-	legacy[0] = 0x7f;
-	legacy[1] = 0x03;
-	*(u32 *)(legacy + 24) = 0x1f80;
+	vmx_fpu_reset(vx);
 }
 
 u64 vmx_get_gpr(struct mv_vcpu *vcpu, unsigned int reg)

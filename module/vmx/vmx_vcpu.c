@@ -172,6 +172,7 @@ void vmx_vcpu_load(struct mv_vcpu *vcpu, int cpu)
 			vmx_insn_failed("vmptrld", vx->vmcs_pa);
 		__this_cpu_write(vmx_current_vcpu, vx);
 	}
+	vmx_mitigate_vcpu_load(vx);
 	if (moved) {
 		vmx_set_percpu_host_state(cpu);
 		/*
@@ -237,8 +238,7 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 	vx->vmcs_pa = page_to_phys(vx->vmcs);
 	*(u32 *)page_address(vx->vmcs) = vmx_cfg.revision_id;
 
-	vx->fpu = kzalloc(roundup_pow_of_two(vmx_cfg.xsave_size), GFP_KERNEL_ACCOUNT);
-	if (!vx->fpu)
+	if (vmx_fpu_init(vx))
 		goto free;
 
 	/* Out of VPIDs: run untagged (VPID 0), flushed at every transition. */
@@ -284,7 +284,7 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 free:
 	if (vx->vpid)
 		ida_free(&vmx_vpid_ida, vx->vpid);
-	kfree(vx->fpu);
+	vmx_fpu_destroy(vx);
 	if (vx->vmcs)
 		__free_page(vx->vmcs);
 	kfree(vx);
@@ -301,7 +301,7 @@ void vmx_vcpu_destroy(struct mv_vcpu *vcpu)
 		on_each_cpu(vmx_flush_vpid_ipi, &vx->vpid, 1);
 		ida_free(&vmx_vpid_ida, vx->vpid);
 	}
-	kfree(vx->fpu);
+	vmx_fpu_destroy(vx);
 	__free_page(vx->vmcs);
 	kfree(vx);
 }

@@ -317,4 +317,29 @@ struct mv_run {
 	/* the I/O data area follows at io.data_offset, inside the mapping */
 };
 
+/* ---- guest CPUID, on a vCPU fd (MV_CAP_SET_CPUID) ---- */
+#define MV_CAP_SET_CPUID	9	/* MV_SET_CPUID / MV_GET_CPUID supported */
+
+#define MV_CPUID_FLAG_SIGNIFICANT_INDEX	(1u << 0)	/* index selects a subleaf */
+#define MV_CPUID_VALID_FLAGS		(MV_CPUID_FLAG_SIGNIFICANT_INDEX)
+#define MV_CPUID_MAX_ENTRIES		256
+
+struct mv_cpuid_entry {
+	__u32 function;		/* EAX on CPUID */
+	__u32 index;		/* ECX on CPUID, if SIGNIFICANT_INDEX */
+	__u32 flags;		/* MV_CPUID_FLAG_* */
+	__u32 eax, ebx, ecx, edx;
+	__u32 padding[3];	/* must be zero */
+};
+
+struct mv_cpuid {
+	__u32 nent;		/* entries that follow (GET: in capacity, out count) */
+	__u32 padding;		/* must be zero */
+	struct mv_cpuid_entry entries[];
+};
+
+#define MV_SET_CPUID		_IOW(MVIO, 0x25, struct mv_cpuid)
+/* Same number, read direction: the vCPU's table as the guest sees it. */
+#define MV_GET_CPUID		_IOWR(MVIO, 0x25, struct mv_cpuid)
+
 #endif /* _UAPI_LINUX_MINIVISOR_H */

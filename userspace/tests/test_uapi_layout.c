@@ -163,6 +163,19 @@ PIN_OFF(struct mv_run, msr.is_write, 68);
 PIN_OFF(struct mv_run, msr.error, 69);
 PIN_OFF(struct mv_run, msr.data, 72);
 
+/* MV_SET_CPUID / MV_GET_CPUID */
+PIN_SIZE(struct mv_cpuid_entry, 40);
+PIN_OFF(struct mv_cpuid_entry, flags, 8);
+PIN_OFF(struct mv_cpuid_entry, eax, 12);
+PIN_OFF(struct mv_cpuid_entry, edx, 24);
+PIN_OFF(struct mv_cpuid_entry, padding, 28);
+PIN_SIZE(struct mv_cpuid, 8);
+PIN_OFF(struct mv_cpuid, entries, 8);
+_Static_assert(MV_SET_CPUID == 0x4008B925, "MV_SET_CPUID");
+_Static_assert(MV_GET_CPUID == 0xC008B925, "MV_GET_CPUID");
+_Static_assert(MV_CAP_SET_CPUID == 9 && MV_CPUID_FLAG_SIGNIFICANT_INDEX == 1 &&
+	       MV_CPUID_MAX_ENTRIES == 256, "cpuid constants");
+
 /* Runtime echo of the pinned values: the compile already proved them. */
 #define SHOW_SIZE(type, size) \
 	ok(sizeof(type) == (size), "sizeof(" #type ") == %zu", sizeof(type))
