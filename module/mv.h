@@ -26,6 +26,13 @@
 #define mv_err(fmt, ...)  pr_err_ratelimited("minivisor: " fmt, ##__VA_ARGS__)
 #define mv_info(fmt, ...) pr_info("minivisor: " fmt, ##__VA_ARGS__)
 
+/* Second-level page-table counters, for the log line at VM destruction. */
+struct mv_mmu_stats {
+	u64 maps_small, maps_large;	/* 4 KiB and 2 MiB leaves made */
+	long leaves_large;		/* 2 MiB leaves present now */
+	long tables;			/* table pages besides the root */
+};
+
 struct mv_memslot {
 	u64 gpa;
 	u64 npages;		/* 0: slot unused */
@@ -151,9 +158,19 @@ struct mv_backend_ops {
 
 	int (*vm_init)(struct mv_vm *vm);
 	void (*vm_destroy)(struct mv_vm *vm);
-	int (*map)(struct mv_vm *vm, u64 gpa, struct page **pages, u64 npages,
-		   bool writable);
-	void (*unmap)(struct mv_vm *vm, u64 gpa, u64 npages);
+	/*
+	 * Second-level page tables (mmu.c holds vm->mmu_lock; none sleeps).
+	 * map_page: level 1 = 4 KiB, 2 = 2 MiB at pfn; 0, 1 (flush needed),
+	 * -ENOMEM (a table is needed and *spare is NULL: allocate one, call
+	 * again) or -EEXIST (no 2 MiB leaf possible here). zap: true if
+	 * anything changed, then flush before the memory is reused; tables
+	 * left empty go on 'freed' if it is not NULL.
+	 */
+	int (*map_page)(struct mv_vm *vm, u64 gpa, u64 pfn, unsigned int level,
+			bool writable, void **spare);
+	bool (*zap)(struct mv_vm *vm, u64 gpa, u64 size, struct list_head *freed);
+	void (*flush)(struct mv_vm *vm);	/* every CPU */
+	void (*mmu_stats)(struct mv_vm *vm, struct mv_mmu_stats *st);
 
 	struct mv_vcpu *(*vcpu_create)(struct mv_vm *vm, unsigned int id);
 	void (*vcpu_destroy)(struct mv_vcpu *vcpu);

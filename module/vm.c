@@ -19,11 +19,61 @@
 #include <linux/nospec.h>
 #include "mv.h"
 
+/*
+ * Removes [gpa, +npages) from the second-level tables, frees the table
+ * pages it leaves empty, and only then (after the INVEPT on every CPU)
+ * gives the memory back. Caller holds vm->lock.
+ */
+static void mv_unmap_range(struct mv_vm *vm, u64 gpa, u64 npages)
+{
+	LIST_HEAD(freed);
+	struct page *p, *n;
+
+	if (mv_ops->zap(vm, gpa, npages << PAGE_SHIFT, &freed))
+		mv_ops->flush(vm);
+	list_for_each_entry_safe(p, n, &freed, lru) {
+		list_del(&p->lru);
+		__free_page(p);
+	}
+}
+
+static int mv_map_range(struct mv_vm *vm, u64 gpa, struct page **pages, u64 npages,
+			bool writable)
+{
+	void *spare = NULL;
+	bool flush = false;
+	u64 i = 0;
+	int r = 0;
+
+	while (i < npages) {
+		r = mv_ops->map_page(vm, gpa + (i << PAGE_SHIFT), page_to_pfn(pages[i]), 1,
+				     writable, &spare);
+		if (r == -ENOMEM && !spare) {
+			/* A table is missing: allocate it, then map again. */
+			spare = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			if (!spare)
+				break;
+			continue;
+		}
+		if (r < 0)
+			break;
+		flush |= r;
+		r = 0;
+		if (!(++i & 0xfff))
+			cond_resched();
+	}
+	if (flush)
+		mv_ops->flush(vm);
+	if (spare)
+		free_page((unsigned long)spare);
+	return r;
+}
+
 static void mv_slot_release(struct mv_vm *vm, struct mv_memslot *slot)
 {
 	if (!slot->npages)
 		return;
-	mv_ops->unmap(vm, slot->gpa, slot->npages);
+	mv_unmap_range(vm, slot->gpa, slot->npages);
 	unpin_user_pages(slot->pages, slot->npages);
 	kvfree(slot->pages);
 	memset(slot, 0, sizeof(*slot));
@@ -220,9 +270,9 @@ static int mv_set_memory_region(struct mv_vm *vm, struct mv_memory_region __user
 	r = mv_pin_slot(&tmp, writable);
 	if (r)
 		goto out;
-	r = mv_ops->map(vm, tmp.gpa, tmp.pages, tmp.npages, writable);
+	r = mv_map_range(vm, tmp.gpa, tmp.pages, tmp.npages, writable);
 	if (r) {
-		mv_ops->unmap(vm, tmp.gpa, tmp.npages);
+		mv_unmap_range(vm, tmp.gpa, tmp.npages);
 		unpin_user_pages(tmp.pages, tmp.npages);
 		kvfree(tmp.pages);
 		goto out;
