@@ -15,6 +15,8 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/mm_types.h>
+#include <linux/mmu_notifier.h>
+#include <linux/spinlock.h>
 #include <linux/minivisor.h>
 
 #define MV_MAX_MEMSLOTS		32
@@ -33,12 +35,12 @@ struct mv_mmu_stats {
 	long tables;			/* table pages besides the root */
 };
 
+/* Guest RAM [gpa, +npages pages) is the VMM's memory at hva (mmu.c). */
 struct mv_memslot {
 	u64 gpa;
 	u64 npages;		/* 0: slot unused */
 	u64 hva;
 	u32 flags;		/* MV_MEM_* */
-	struct page **pages;	/* pinned for the slot's lifetime */
 };
 
 struct mv_vm {
@@ -49,6 +51,16 @@ struct mv_vm {
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
 	void *arch;			/* backend state (EPT) */
 	bool msr_exit;			/* MV_CAP_MSR_EXIT enabled */
+
+	/* Second-level tables and MMU-notifier state (mmu.c). */
+	spinlock_t mmu_lock;		/* tables, invalidations; slots[] writes */
+	struct mmu_notifier mn;		/* on mm */
+	bool mn_registered;
+	bool mm_dead;			/* ->release ran: no more fault-in */
+	unsigned long mmu_seq;		/* bumped when an invalidation ends */
+	long mmu_inval_count;		/* invalidations in progress */
+	unsigned long mmu_inval_start, mmu_inval_end;	/* their HVA union */
+	pid_t creator;			/* for the log */
 };
 
 /* Neutral exits a backend hands to core. */
@@ -63,6 +75,7 @@ enum mv_nexit_reason {
 	MV_NEXIT_HW_ERROR,	/* a VMX instruction failed: vCPU is dead */
 	MV_NEXIT_HYPERCALL,	/* RIP already advanced; RAX set at completion */
 	MV_NEXIT_MSR,		/* unknown MSR, userspace asked to see it */
+	MV_NEXIT_RAM_FAULT,	/* guest RAM the VMM's memory cannot back (mem) */
 };
 
 struct mv_exit {
@@ -85,6 +98,7 @@ struct mv_exit {
 		struct {
 			u64 gpa;
 			bool write;
+			int error;	/* MV_NEXIT_RAM_FAULT: -errno */
 		} mem;
 		struct {
 			u64 reason;
@@ -217,6 +231,14 @@ void mv_vm_put(struct mv_vm *vm);
 struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa);
 int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len);
 int mv_write_guest_phys(struct mv_vm *vm, u64 gpa, const void *buf, unsigned int len);
+
+/* mmu.c */
+int mv_mmu_init(struct mv_vm *vm);
+void mv_mmu_destroy(struct mv_vm *vm);
+void mv_mmu_set_slot(struct mv_vm *vm, struct mv_memslot *slot,
+		     const struct mv_memslot *new);
+int mv_mmu_fault(struct mv_vcpu *vcpu, u64 gpa, bool write);
+int mv_mmu_fault_exit(struct mv_vcpu *vcpu);
 
 /* vcpu.c */
 int mv_vcpu_create(struct mv_vm *vm, unsigned long id);

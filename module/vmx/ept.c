@@ -88,19 +88,18 @@ int vmx_ept_map_page(struct mv_vm *vm, u64 gpa, u64 pfn, unsigned int level,
 	for (l = EPT_LEVELS; l > (int)level; l--) {
 		e = &table[ept_index(gpa, l)];
 		old = READ_ONCE(*e);
-		if (ept_present(old) && ept_is_leaf(old, l)) {
-			/*
-			 * A 2 MiB leaf where we need a table: drop it (the
-			 * rest of it faults in again) and flush.
-			 */
-			WRITE_ONCE(*e, 0);
-			ev->leaves_large--;
-			flush = 1;
-			old = 0;
-		}
-		if (!ept_present(old)) {
+		if (!ept_present(old) || ept_is_leaf(old, l)) {
 			if (!*spare)
-				return flush ? flush : -ENOMEM;
+				return -ENOMEM;
+			/*
+			 * A new table; where a 2 MiB leaf is in the way, the
+			 * table replaces it (the rest of it faults in again)
+			 * and the caller must flush.
+			 */
+			if (ept_present(old)) {
+				ev->leaves_large--;
+				flush = 1;
+			}
 			WRITE_ONCE(*e, virt_to_phys(*spare) | EPT_TABLE_BITS);
 			*spare = NULL;
 			ev->tables++;
