@@ -61,6 +61,7 @@ struct mv_vm {
 	long mmu_inval_count;		/* invalidations in progress */
 	unsigned long mmu_inval_start, mmu_inval_end;	/* their HVA union */
 	pid_t creator;			/* for the log */
+	bool desc_exit;			/* MV_CAP_DESC_EXIT enabled */
 };
 
 /* Neutral exits a backend hands to core. */
@@ -76,6 +77,8 @@ enum mv_nexit_reason {
 	MV_NEXIT_HYPERCALL,	/* RIP already advanced; RAX set at completion */
 	MV_NEXIT_MSR,		/* unknown MSR, userspace asked to see it */
 	MV_NEXIT_RAM_FAULT,	/* guest RAM the VMM's memory cannot back (mem) */
+	MV_NEXIT_DEBUG,		/* MV_SET_GUEST_DEBUG event */
+	MV_NEXIT_DESC,		/* descriptor-table instruction for userspace */
 };
 
 struct mv_exit {
@@ -123,6 +126,16 @@ struct mv_exit {
 			bool write;
 			u64 data;
 		} msr;
+		struct {
+			u32 exception;
+			u64 pc, dr6, dr7;
+		} debug;
+		struct {
+			u8 insn;
+			u16 selector;
+			u32 limit;
+			u64 base;
+		} desc;
 	};
 };
 
@@ -134,6 +147,7 @@ enum mv_pending_kind {
 	MV_PENDING_HYPERCALL,	/* run->hypercall.ret to RAX */
 	MV_PENDING_MSR,		/* run->msr: data to EDX:EAX, or #GP */
 	MV_PENDING_PIO_STRING_IN, /* INS: data area to guest memory (pending_io) */
+	MV_PENDING_DESC,	/* execute the descriptor-table instruction */
 };
 
 struct mv_pending {
@@ -213,6 +227,9 @@ struct mv_backend_ops {
 	/* MSRs the backend keeps (VMCS fields, switched MSRs); -ENOENT: not ours. */
 	int (*get_msr)(struct mv_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
+	int (*set_guest_debug)(struct mv_vcpu *vcpu, const struct mv_guest_debug *dbg);
+	/* MV_PENDING_DESC: execute it (or #GP when refused). */
+	void (*desc_complete)(struct mv_vcpu *vcpu, bool refused);
 };
 
 extern const struct mv_backend_ops *mv_ops;
@@ -259,6 +276,10 @@ long mv_msr_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
 long mv_msr_index_list(void __user *argp);
 void mv_msr_complete(struct mv_vcpu *vcpu);
 int mv_msr_exit(struct mv_vcpu *vcpu);
+
+/* linear.c */
+int mv_linear_access(struct mv_vcpu *vcpu, u64 la, void *buf, unsigned int len, bool write,
+		     u64 *fault_la);
 
 /* pio.c: INS/OUTS */
 int mv_pio_string_exit(struct mv_vcpu *vcpu);

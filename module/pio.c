@@ -19,17 +19,11 @@
 #include <linux/mm.h>
 #include "mv.h"
 #include "../common/x86_decode.h"
-#include "../common/x86_walk.h"
 
 #define MV_RUN_IO_DATA_SIZE	(MV_RUN_SIZE - MV_RUN_IO_DATA_OFFSET)
 #define X86_TRAP_PF_VECTOR	14
 #define PF_ERR_WRITE		(1u << 1)
 #define PF_ERR_USER		(1u << 2)
-
-static int mv_pio_read_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
-{
-	return mv_read_guest_phys(ctx, gpa, buf, len);
-}
 
 /* Register update of an address or count register for the address size. */
 static u64 mv_addr_reg_add(u64 old, s64 delta, unsigned int addr_size)
@@ -56,81 +50,27 @@ static u64 mv_pio_la(const struct mv_io_exit *io, unsigned int i)
 }
 
 /*
- * Translates each byte range of element i: one or two guest-physical pieces
- * (an element may cross a page). Returns 0, or -EFAULT with *fault_la set.
- */
-static int mv_pio_element(struct mv_vcpu *vcpu, const struct x86_paging *pg,
-			  const struct mv_io_exit *io, unsigned int i, u64 gpa[2],
-			  unsigned int *first, u64 *fault_la)
-{
-	u64 a = mv_pio_la(io, i);
-
-	*first = min_t(unsigned int, io->size, PAGE_SIZE - offset_in_page(a));
-	gpa[1] = 0;
-	if (x86_linear_to_phys(pg, a, &gpa[0], mv_pio_read_phys, vcpu->vm)) {
-		*fault_la = a;
-		return -EFAULT;
-	}
-	if (*first < io->size &&
-	    x86_linear_to_phys(pg, a + *first, &gpa[1], mv_pio_read_phys, vcpu->vm)) {
-		*fault_la = a + *first;
-		return -EFAULT;
-	}
-	return 0;
-}
-
-/*
- * Moves n elements between guest memory and buf. Returns how many it moved;
- * *fault_la is set if it stopped at a linear address that does not
- * translate, *bad_gpa if guest-physical memory was missing.
+ * Moves n elements between guest memory and buf (to_guest: INS). With
+ * buf NULL it only checks that they can be reached. Returns how many it
+ * moved; *fault_la is set if it stopped at a linear address that does not
+ * translate, *missing if guest-physical memory was not there.
  */
 static unsigned int mv_pio_copy(struct mv_vcpu *vcpu, const struct mv_io_exit *io,
 				unsigned int n, u8 *buf, bool to_guest, u64 *fault_la,
-				u64 *bad_gpa)
+				bool *missing)
 {
-	struct mv_fetch_state fs;
-	struct x86_paging pg;
-	unsigned int i, first;
-	u64 gpa[2];
-	u8 *b;
+	unsigned int i;
+	u8 probe[4];
 	int r;
 
-	mv_ops->get_fetch_state(vcpu, &fs);
-	pg = (struct x86_paging) { .cr0 = fs.cr0, .cr3 = fs.cr3, .cr4 = fs.cr4,
-				   .efer = fs.efer };
 	for (i = 0; i < n; i++) {
-		if (mv_pio_element(vcpu, &pg, io, i, gpa, &first, fault_la))
-			break;
-		b = buf + i * io->size;
-		if (to_guest)
-			r = mv_write_guest_phys(vcpu->vm, gpa[0], b, first) ?:
-			    mv_write_guest_phys(vcpu->vm, gpa[1], b + first, io->size - first);
-		else
-			r = mv_read_guest_phys(vcpu->vm, gpa[0], b, first) ?:
-			    mv_read_guest_phys(vcpu->vm, gpa[1], b + first, io->size - first);
+		r = mv_linear_access(vcpu, mv_pio_la(io, i), buf ? buf + i * io->size : probe,
+				     io->size, buf && to_guest, fault_la);
 		if (r) {
-			*bad_gpa = gpa[0];
+			*missing = r == -EIO;
 			break;
 		}
 	}
-	return i;
-}
-
-/* Only the translations, for INS before userspace produces the data. */
-static unsigned int mv_pio_probe(struct mv_vcpu *vcpu, const struct mv_io_exit *io,
-				 unsigned int n, u64 *fault_la)
-{
-	struct mv_fetch_state fs;
-	struct x86_paging pg;
-	unsigned int i, first;
-	u64 gpa[2];
-
-	mv_ops->get_fetch_state(vcpu, &fs);
-	pg = (struct x86_paging) { .cr0 = fs.cr0, .cr3 = fs.cr3, .cr4 = fs.cr4,
-				   .efer = fs.efer };
-	for (i = 0; i < n; i++)
-		if (mv_pio_element(vcpu, &pg, io, i, gpa, &first, fault_la))
-			break;
 	return i;
 }
 
@@ -152,14 +92,15 @@ static int mv_pio_fault(struct mv_vcpu *vcpu, const struct mv_io_exit *io, u64 l
 	return 1;
 }
 
-static int mv_pio_internal(struct mv_vcpu *vcpu, u64 gpa)
+/* The element is not in RAM (MMIO or a hole): not emulated, data[0] = linear. */
+static int mv_pio_internal(struct mv_vcpu *vcpu, u64 la)
 {
 	struct mv_run *run = vcpu->run;
 
 	run->exit_reason = MV_EXIT_INTERNAL_ERROR;
 	run->internal.suberror = MV_INTERNAL_EMULATION;
 	run->internal.ndata = 2;
-	run->internal.data[0] = gpa;
+	run->internal.data[0] = la;
 	run->internal.data[1] = vcpu->exit.io.rip;
 	return 0;
 }
@@ -190,7 +131,8 @@ int mv_pio_string_exit(struct mv_vcpu *vcpu)
 	struct mv_io_exit *io = &vcpu->exit.io;
 	struct mv_run *run = vcpu->run;
 	u8 *data = (u8 *)run + MV_RUN_IO_DATA_OFFSET;
-	u64 count = 1, fault_la = 0, bad = 0;
+	u64 count = 1, fault_la = 0;
+	bool missing = false;
 	unsigned int n, done;
 
 	if (io->rep)
@@ -202,9 +144,10 @@ int mv_pio_string_exit(struct mv_vcpu *vcpu)
 	}
 	n = mv_pio_batch(io, count);
 	if (io->in) {
-		done = mv_pio_probe(vcpu, io, n, &fault_la);
+		done = mv_pio_copy(vcpu, io, n, NULL, true, &fault_la, &missing);
 		if (!done)
-			return mv_pio_fault(vcpu, io, fault_la);
+			return missing ? mv_pio_internal(vcpu, io->la) :
+					 mv_pio_fault(vcpu, io, fault_la);
 		memset(data, 0, done * io->size);
 		vcpu->pending = (struct mv_pending) {
 			.kind = MV_PENDING_PIO_STRING_IN, .size = io->size,
@@ -212,9 +155,10 @@ int mv_pio_string_exit(struct mv_vcpu *vcpu)
 		vcpu->pending_io = *io;
 		vcpu->pending_io.count = done;
 	} else {
-		done = mv_pio_copy(vcpu, io, n, data, false, &fault_la, &bad);
+		done = mv_pio_copy(vcpu, io, n, data, false, &fault_la, &missing);
 		if (!done)
-			return bad ? mv_pio_internal(vcpu, bad) : mv_pio_fault(vcpu, io, fault_la);
+			return missing ? mv_pio_internal(vcpu, io->la) :
+					 mv_pio_fault(vcpu, io, fault_la);
 		/* A later element faults or is missing: the next exit reports it. */
 	}
 
@@ -234,13 +178,14 @@ void mv_pio_string_complete(struct mv_vcpu *vcpu)
 {
 	struct mv_io_exit *io = &vcpu->pending_io;
 	u8 *data = (u8 *)vcpu->run + MV_RUN_IO_DATA_OFFSET;
-	u64 fault_la = 0, bad = 0;
+	u64 fault_la = mv_pio_la(io, 0);
+	bool missing = false;
 	unsigned int done;
 
-	done = mv_pio_copy(vcpu, io, io->count, data, true, &fault_la, &bad);
+	done = mv_pio_copy(vcpu, io, io->count, data, true, &fault_la, &missing);
 	if (done < io->count)
-		pr_warn_ratelimited("minivisor: INS data for guest address %#llx could not be stored (no writable slot or mapping); element dropped\n",
-				    bad ?: fault_la);
+		pr_warn_ratelimited("minivisor: INS data for guest address %#llx could not be stored (no writable RAM there); element dropped\n",
+				    mv_pio_la(io, done));
 	if (done)
 		mv_pio_advance(vcpu, io, done);
 }

@@ -94,6 +94,10 @@ static void mv_complete_pending(struct mv_vcpu *vcpu)
 		mv_msr_complete(vcpu);
 		p->kind = MV_PENDING_NONE;
 		return;
+	case MV_PENDING_DESC:
+		mv_ops->desc_complete(vcpu, READ_ONCE(run->desc.error));
+		p->kind = MV_PENDING_NONE;
+		return;
 	case MV_PENDING_PIO_STRING_IN:
 		mv_pio_string_complete(vcpu);
 		p->kind = MV_PENDING_NONE;
@@ -171,6 +175,23 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		return 0;
 	case MV_NEXIT_MSR:
 		return mv_msr_exit(vcpu);
+	case MV_NEXIT_DESC:
+		run->exit_reason = MV_EXIT_DESC;
+		run->desc.insn = e->desc.insn;
+		run->desc.error = 0;
+		run->desc.selector = e->desc.selector;
+		run->desc.limit = e->desc.limit;
+		run->desc.base = e->desc.base;
+		vcpu->pending = (struct mv_pending) { .kind = MV_PENDING_DESC };
+		return 0;
+	case MV_NEXIT_DEBUG:
+		run->exit_reason = MV_EXIT_DEBUG;
+		run->debug.exception = e->debug.exception;
+		run->debug.padding = 0;
+		run->debug.pc = e->debug.pc;
+		run->debug.dr6 = e->debug.dr6;
+		run->debug.dr7 = e->debug.dr7;
+		return 0;
 	case MV_NEXIT_UNHANDLED:
 		data[0] = e->unhandled.raw_reason;
 		data[1] = e->unhandled.qual;
@@ -313,6 +334,7 @@ static long mv_vcpu_state_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 static long mv_vcpu_event_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 				void __user *argp)
 {
+	struct mv_guest_debug dbg;
 	struct mv_vcpu_events ev;
 	struct mv_exception ex;
 	long r;
@@ -348,6 +370,13 @@ static long mv_vcpu_event_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 		r = mv_msr_ioctl(vcpu, ioctl, argp);
 		mv_vcpu_put(vcpu);
 		return r;
+	case MV_SET_GUEST_DEBUG:
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			return -EFAULT;
+		mv_vcpu_load(vcpu);
+		r = mv_ops->set_guest_debug(vcpu, &dbg);
+		mv_vcpu_put(vcpu);
+		return r;
 	}
 	return -ENOTTY;
 }
@@ -367,6 +396,7 @@ static long (*mv_vcpu_ioctl_handler(unsigned int ioctl))(struct mv_vcpu *, unsig
 	case MV_INJECT_EXCEPTION:
 	case MV_GET_MSRS:
 	case MV_SET_MSRS:
+	case MV_SET_GUEST_DEBUG:
 		return mv_vcpu_event_ioctl;
 	}
 	return NULL;

@@ -203,6 +203,12 @@ static long mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
 			return -EINVAL;
 		WRITE_ONCE(vm->msr_exit, ec.args[0]);
 		return 0;
+	case MV_CAP_DESC_EXIT:
+		/* args[0]: 1 = descriptor-table instructions exit (MV_EXIT_DESC). */
+		if (ec.args[0] > 1 || (ec.args[0] && !mv_ops->cap(MV_CAP_DESC_EXIT)))
+			return -EINVAL;
+		WRITE_ONCE(vm->desc_exit, ec.args[0]);
+		return 0;
 	}
 	return -EINVAL;
 }

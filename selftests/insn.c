@@ -41,6 +41,8 @@ uint64_t guest_rep_insw(uint64_t n);
 uint64_t guest_insl_to(uint64_t addr);
 uint64_t guest_rep_outsb_zero(uint64_t arg);
 uint64_t guest_rep_outsb_addr32(uint64_t n);
+uint64_t guest_desc_ops(uint64_t ldt_sel);
+uint64_t guest_ltr(uint64_t sel);
 
 #define PIO_PORT	0xe0
 
@@ -627,8 +629,8 @@ static void test_rep_insw_completion(void)
 	run = t.vm.run;
 	for (;;) {
 		tvm_run(&t);
-		if (run->exit_reason != MV_EXIT_IO)
-			break;
+		if (run->exit_reason != MV_EXIT_IO || run->io.port != PIO_PORT)
+			break;		/* the guest's UCALL_DONE */
 		ASSERT_EQ(run->io.direction, MV_EXIT_IO_IN);
 		ASSERT_EQ(run->io.size, 2);
 		ASSERT_EQ(run->io.port, PIO_PORT);
@@ -662,7 +664,114 @@ static void test_ins_to_unmapped_page_faults(void)
 	tvm_destroy(&t);
 }
 
+/* An LDT descriptor (16 bytes, IA-32e mode) in the guest's GDT at 0x28. */
+#define LDT_SEL		0x28
+#define LDT_BASE	0x123000ull
+static void put_ldt_descriptor(struct tvm *t)
+{
+	uint8_t *d = tvm_ptr(t, LM_GDT_GPA + LDT_SEL, 16);
+
+	memset(d, 0, 16);
+	d[0] = 0xff;				/* limit 0xfff */
+	d[1] = 0x0f;
+	d[2] = LDT_BASE & 0xff;
+	d[3] = (LDT_BASE >> 8) & 0xff;
+	d[4] = (LDT_BASE >> 16) & 0xff;
+	d[5] = 0x82;				/* present, system, type 2 (LDT) */
+}
+
+static void expect_desc_exit(struct tvm *t, uint8_t insn)
+{
+	tvm_run_expect(t, MV_EXIT_DESC);
+	EXPECT_EQ(t->vm.run->desc.insn, insn);
+}
+
+static void test_desc_exit_reports_then_executes(void)
+{
+	struct ucall_info uc;
+	struct mv_sregs s;
+	struct tvm t;
+	int fd = mv_open();
+
+	ASSERT_GE(fd, 0);
+	if (mv_check_cap(fd, MV_CAP_DESC_EXIT) != 1) {
+		close(fd);
+		test_skip("the CPU has no descriptor-table exiting");
+	}
+	close(fd);
+	tvm_create_long(&t, guest_desc_ops, LDT_SEL);
+	put_ldt_descriptor(&t);
+	tvm_get_sregs(&t, &s);
+	s.gdt.limit = LDT_SEL + 16 - 1;		/* the GDT now ends after the LDT entry */
+	tvm_set_sregs(&t, &s);
+	EXPECT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_DESC_EXIT, 2), -EINVAL);
+	ASSERT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_DESC_EXIT, 1), 0);
+	expect_desc_exit(&t, MV_DESC_SGDT);
+	EXPECT_EQ(t.vm.run->desc.base, s.gdt.base);
+	EXPECT_EQ(t.vm.run->desc.limit, s.gdt.limit);
+	expect_desc_exit(&t, MV_DESC_SIDT);
+	EXPECT_EQ(t.vm.run->desc.base, s.idt.base);
+	expect_desc_exit(&t, MV_DESC_STR);
+	EXPECT_EQ(t.vm.run->desc.selector, s.tr.selector);
+	expect_desc_exit(&t, MV_DESC_LLDT);
+	EXPECT_EQ(t.vm.run->desc.selector, LDT_SEL);
+	expect_desc_exit(&t, MV_DESC_SLDT);
+	expect_desc_exit(&t, MV_DESC_LGDT);
+	EXPECT_EQ(t.vm.run->desc.base, s.gdt.base);
+	tvm_expect_sync(&t, &uc, 5);
+	EXPECT_EQ(uc.args[0], s.gdt.base);
+	EXPECT_EQ(uc.args[1], s.gdt.limit);
+	EXPECT_EQ(uc.args[2], s.idt.base);
+	EXPECT_EQ(uc.args[3], s.tr.selector);
+	EXPECT_EQ(uc.args[4], LDT_SEL);
+	tvm_get_sregs(&t, &s);
+	EXPECT_EQ(s.ldt.selector, LDT_SEL);
+	EXPECT_EQ(s.ldt.base, LDT_BASE);
+	EXPECT_EQ(s.ldt.limit, 0xfff);
+	EXPECT_EQ(s.ldt.type, 2);
+	EXPECT_EQ(s.ldt.unusable, 0);
+	EXPECT_EQ(tvm_run_done(&t), 0);
+	tvm_destroy(&t);
+}
+
+static void test_desc_exit_refused_and_checked(void)
+{
+	struct ucall_info uc;
+	struct mv_sregs s;
+	struct tvm t;
+	int fd = mv_open();
+
+	ASSERT_GE(fd, 0);
+	if (mv_check_cap(fd, MV_CAP_DESC_EXIT) != 1) {
+		close(fd);
+		test_skip("the CPU has no descriptor-table exiting");
+	}
+	close(fd);
+	/* The VMM refuses the first instruction: #GP(0) at the SGDT. */
+	tvm_create_long(&t, guest_desc_ops, LDT_SEL);
+	ASSERT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_DESC_EXIT, 1), 0);
+	expect_desc_exit(&t, MV_DESC_SGDT);
+	t.vm.run->desc.error = 1;
+	tvm_run(&t);
+	ASSERT_EQ(tvm_get_ucall(&t, &uc), UCALL_EXCEPTION);
+	EXPECT_EQ(uc.args[0], VEC_GP);
+	EXPECT_EQ(uc.args[1], 0);
+
+	/* LTR of the busy TSS the guest runs on: #GP(selector), TR unchanged. */
+	tvm_start_long(&t, guest_ltr, 0x18);
+	tvm_get_sregs(&t, &s);
+	expect_desc_exit(&t, MV_DESC_LTR);
+	EXPECT_EQ(t.vm.run->desc.selector, 0x18);
+	tvm_run(&t);
+	ASSERT_EQ(tvm_get_ucall(&t, &uc), UCALL_EXCEPTION);
+	EXPECT_EQ(uc.args[0], VEC_GP);
+	EXPECT_EQ(uc.args[1], 0x18);
+	tvm_destroy(&t);
+}
+
 static const struct test_case tests[] = {
+	{ "desc_exit_reports_then_executes", test_desc_exit_reports_then_executes, 0 },
+	{ "desc_exit_refused_and_checked", test_desc_exit_refused_and_checked, 0 },
 	{ "rep_outsb_across_exits", test_rep_outsb_across_exits, 0 },
 	{ "rep_outsb_zero_and_addr32", test_rep_outsb_zero_and_addr32, 0 },
 	{ "rep_insw_completion", test_rep_insw_completion, 0 },

@@ -230,3 +230,29 @@ uint64_t guest_rep_outsb_addr32(uint64_t n)
 	GUEST_ASSERT_EQ(rcx, 0);
 	return rsi;
 }
+
+/* Descriptor-table instructions, each exiting with MV_CAP_DESC_EXIT. */
+uint64_t guest_desc_ops(uint64_t ldt_sel)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) g, i;
+	uint16_t tr, ldt;
+
+	asm volatile("sgdt %0" : "=m"(g));
+	asm volatile("sidt %0" : "=m"(i));
+	asm volatile("str %0" : "=r"(tr));
+	asm volatile("lldt %0" : : "r"((uint16_t)ldt_sel));
+	asm volatile("sldt %0" : "=r"(ldt));
+	asm volatile("lgdt %0" : : "m"(g));
+	GUEST_SYNC(g.base, g.limit, i.base, tr, ldt);
+	return 0;
+}
+
+/* LTR of the TSS that is already busy: #GP(selector). */
+uint64_t guest_ltr(uint64_t sel)
+{
+	asm volatile("ltr %0" : : "r"((uint16_t)sel));
+	return 0;
+}

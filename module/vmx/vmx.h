@@ -5,7 +5,9 @@
 #ifndef MV_VMX_H
 #define MV_VMX_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
+#include <asm/trapnr.h>
 #include "../mv.h"
 #include "vmcs.h"
 
@@ -16,6 +18,12 @@
 
 /* DR6.BD, debug-register access detected (not in every <asm/debugreg.h>). */
 #define VMX_DR6_BD		0x2000UL
+
+/*
+ * Exceptions that always exit: #MC is the host's; #DB and #AC would let a
+ * guest loop in microcode (vmx_vcpu.c). #BP is added for guest debugging.
+ */
+#define VMX_EXC_BITMAP		(BIT(X86_TRAP_MC) | BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC))
 
 #define MV_VMX_SLICE_MS		10	/* longest stay in the guest */
 
@@ -43,6 +51,8 @@ struct vmx_config {
 	bool has_vpid;
 	unsigned int phys_bits;		/* guest-physical width we allow */
 	u32 slice;			/* preemption timer count, 0: none */
+	bool has_mtf;			/* monitor trap flag may be set */
+	bool has_desc;			/* descriptor-table exiting may be set */
 	u64 xsave_mask;			/* guest FPU state switched per entry */
 	unsigned int xsave_size;
 };
@@ -101,7 +111,25 @@ struct vmx_vcpu {
 	/* Guest debug registers: MOV DR exits, #DB is intercepted. */
 	unsigned long dr[4];
 	unsigned long dr6;
-	bool guest_bps;			/* DR7 enables a breakpoint */
+	unsigned long dr7;		/* the guest's; GUEST_DR7 holds the one in effect */
+	bool guest_bps;			/* DR7 in effect enables a breakpoint */
+
+	/* MV_SET_GUEST_DEBUG */
+	u32 dbg_control;
+	unsigned long dbg_dr[4], dbg_dr7;
+	bool dbg_tf_added;		/* single-step set RFLAGS.TF for the entry */
+	bool dbg_stepped;		/* single-step: an emulated instruction completed */
+
+	/* Descriptor-table exiting (vmx_desc.c): the instruction being reported. */
+	bool desc_on;			/* the VMCS control is set */
+	struct vmx_desc_op {
+		u8 insn;		/* MV_DESC_* */
+		bool is_reg, op16;
+		u8 reg;
+		u16 selector;
+		u32 limit;
+		u64 base, la;
+	} desc;
 	u64 guest_debugctl;
 
 	/* Guest values of MSRs VMX does not switch (loaded at vcpu_load). */
@@ -214,6 +242,19 @@ void vmx_handle_skip(struct vmx_vcpu *vx);
 void vmx_load_guest_drs(struct vmx_vcpu *vx);
 unsigned int vmx_cpl(void);
 
+/* vmx_debug.c */
+int vmx_set_guest_debug(struct mv_vcpu *vcpu, const struct mv_guest_debug *dbg);
+bool vmx_debug_exit(struct vmx_vcpu *vx, u8 vector, unsigned long dr6);
+void vmx_debug_before_entry(struct vmx_vcpu *vx);
+void vmx_debug_after_exit(struct vmx_vcpu *vx);
+void vmx_debug_mtf(struct vmx_vcpu *vx);
+void vmx_set_guest_dr7(struct vmx_vcpu *vx, unsigned long dr7);
+
+/* vmx_desc.c */
+void vmx_handle_desc(struct vmx_vcpu *vx);
+void vmx_desc_complete(struct mv_vcpu *vcpu, bool refused);
+void vmx_desc_update(struct vmx_vcpu *vx);
+
 /* vmx_msr.c */
 int vmx_msr_setup(void);
 void vmx_msr_teardown(void);
@@ -222,6 +263,7 @@ int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
 void vmx_syscall_msrs_load(struct vmx_vcpu *vx);
 void vmx_syscall_msrs_drop_all(void);
+void vmx_syscall_msrs_drop_local(void);
 void vmx_save_host_state(struct vmx_vcpu *vx);
 
 /* Set by the reboot notifier: VMX instructions may fault from now on. */

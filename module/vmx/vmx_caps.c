@@ -181,6 +181,13 @@ int vmx_config_setup(void)
 		return -EOPNOTSUPP;
 	}
 
+	/* The monitor trap flag, for single-stepping (allowed-1 half, A.3.2). */
+	rdmsr(msr, lo, hi);
+	vmx_cfg.has_mtf = hi & CPU_BASED_MONITOR_TRAP_FLAG;
+
+	rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2, lo, hi);
+	vmx_cfg.has_desc = hi & SECONDARY_EXEC_DESC;
+
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_cfg.ept_vpid_cap);
 	if (!(vmx_cfg.ept_vpid_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
 	    !(vmx_cfg.ept_vpid_cap & VMX_EPTP_WB_BIT) ||
@@ -218,6 +225,12 @@ u64 vmx_cap(unsigned int cap)
 		return 1;
 	case MV_CAP_GUEST_PHYS_BITS:
 		return vmx_cfg.phys_bits;
+	case MV_CAP_GUEST_DEBUG:
+		return MV_GUESTDBG_VALID;
+	case MV_CAP_GUEST_DEBUG_MTF:
+		return vmx_cfg.has_mtf;
+	case MV_CAP_DESC_EXIT:
+		return vmx_cfg.has_desc;
 	default:
 		return 0;
 	}

@@ -250,6 +250,8 @@ static int vmx_cpu_offline(unsigned int cpu)
 {
 	local_irq_disable();
 	vmx_cpu_off();
+	/* An offline CPU's notifier list would outlive the module otherwise. */
+	vmx_syscall_msrs_drop_local();
 	local_irq_enable();
 	return 0;
 }
@@ -268,6 +270,8 @@ static int vmx_cpu_offline(unsigned int cpu)
 
 static int vmx_syscore_suspend(MV_SYSCORE_ARG)
 {
+	/* Resume rewrites the SYSCALL MSRs behind the notifier's back. */
+	vmx_syscall_msrs_drop_local();
 	vmx_cpu_off();
 	return 0;
 }

@@ -165,6 +165,8 @@ void vmx_handle_exception(struct vmx_vcpu *vx)
 		 * INT1 (ICEBP) is re-delivered as the software event it was.
 		 */
 		qual = vmcs_readl(EXIT_QUALIFICATION);
+		if (vmx_debug_exit(vx, X86_TRAP_DB, qual & VMX_DB_QUAL_BITS))
+			return;
 		vx->dr6 |= qual & VMX_DB_QUAL_BITS;
 		if (type == INTR_TYPE_PRIV_SW_EXCEPTION) {
 			vx->event = (struct vmx_event) {
@@ -175,6 +177,10 @@ void vmx_handle_exception(struct vmx_vcpu *vx)
 		}
 		vmx_queue_exception(vx, X86_TRAP_DB, false, 0);
 		return;
+	case X86_TRAP_BP:
+		if (vmx_debug_exit(vx, X86_TRAP_BP, 0))
+			return;
+		break;
 	case X86_TRAP_AC:
 		vmx_queue_exception(vx, X86_TRAP_AC, true,
 				    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));

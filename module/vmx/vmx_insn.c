@@ -145,7 +145,8 @@ unhandled:
 /*
  * MOV DR (qualification: table 28-4). The CPU checks CPL, CR4.DE with DR4/5
  * and DR7.GD before the exit (SDM Vol. 3C 26.1.1), so what is left is the
- * register itself. The guest's DR0-3/DR6 live here; DR7 in the VMCS.
+ * register itself. The guest's DR0-7 live in vmx_vcpu; GUEST_DR7 holds the
+ * one in effect (the VMM's while it uses hardware breakpoints).
  */
 void vmx_handle_dr(struct vmx_vcpu *vx)
 {
@@ -167,7 +168,7 @@ void vmx_handle_dr(struct vmx_vcpu *vx)
 		else if (dr == 6)
 			val = vx->dr6;
 		else
-			val = vmcs_readl(GUEST_DR7);
+			val = vx->dr7;
 		vmx_set_gpr_result(vx, reg, val);
 	} else {
 		val = vmx_gpr_operand(vx, reg);
@@ -179,9 +180,7 @@ void vmx_handle_dr(struct vmx_vcpu *vx)
 		} else if (dr == 6) {
 			vx->dr6 = (val & VMX_DR6_VALUE_BITS) | VMX_DR6_FIXED1;
 		} else {
-			val = (val & ~VMX_DR7_RESERVED) | VMX_DR7_FIXED1;
-			vmcs_writel(GUEST_DR7, val);
-			vx->guest_bps = val & VMX_DR7_ENABLES;
+			vmx_set_guest_dr7(vx, (val & ~VMX_DR7_RESERVED) | VMX_DR7_FIXED1);
 		}
 	}
 	vmx_skip(vx);
@@ -194,10 +193,12 @@ void vmx_handle_dr(struct vmx_vcpu *vx)
  */
 void vmx_load_guest_drs(struct vmx_vcpu *vx)
 {
-	set_debugreg(vx->dr[0], 0);
-	set_debugreg(vx->dr[1], 1);
-	set_debugreg(vx->dr[2], 2);
-	set_debugreg(vx->dr[3], 3);
+	unsigned long *dr = vx->dbg_control & MV_GUESTDBG_USE_HW_BP ? vx->dbg_dr : vx->dr;
+
+	set_debugreg(dr[0], 0);
+	set_debugreg(dr[1], 1);
+	set_debugreg(dr[2], 2);
+	set_debugreg(dr[3], 3);
 }
 
 /*

@@ -35,6 +35,8 @@ static const struct mv_backend_ops vmx_ops = {
 	.queue_exception = vmx_queue_exception_op,
 	.get_msr	 = vmx_get_msr,
 	.set_msr	 = vmx_set_msr,
+	.set_guest_debug = vmx_set_guest_debug,
+	.desc_complete	 = vmx_desc_complete,
 };
 
 int mv_vmx_init(const struct mv_backend_ops **ops)

@@ -132,12 +132,18 @@ void vmx_syscall_msrs_load(struct vmx_vcpu *vx)
 	}
 }
 
-static void vmx_uret_drop_ipi(void *unused)
+/* On this CPU, interrupts off: host values back, notifier gone. */
+void vmx_syscall_msrs_drop_local(void)
 {
 	struct vmx_uret *u = this_cpu_ptr(&vmx_uret);
 
 	if (u->registered)
 		vmx_uret_restore(u);
+}
+
+static void vmx_uret_drop_ipi(void *unused)
+{
+	vmx_syscall_msrs_drop_local();
 }
 
 /* The last VM is gone or the module unloads: no notifier may stay behind. */

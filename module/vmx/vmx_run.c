@@ -180,7 +180,10 @@ static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
 	[EXIT_REASON_MSR_READ]		 = vmx_handle_rdmsr,
 	[EXIT_REASON_MSR_WRITE]		 = vmx_handle_wrmsr,
 	[EXIT_REASON_MWAIT_INSTRUCTION]	 = vmx_handle_ud,
+	[EXIT_REASON_MONITOR_TRAP_FLAG]	 = vmx_debug_mtf,
 	[EXIT_REASON_MONITOR_INSTRUCTION] = vmx_handle_ud,
+	[EXIT_REASON_GDTR_IDTR]		 = vmx_handle_desc,
+	[EXIT_REASON_LDTR_TR]		 = vmx_handle_desc,
 	[EXIT_REASON_EPT_VIOLATION]	 = handle_ept_violation,
 	[EXIT_REASON_INVEPT]		 = vmx_handle_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]	 = handle_nothing,
@@ -272,6 +275,14 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		return;
 	}
 
+	if (unlikely(vx->desc_on != READ_ONCE(vcpu->vm->desc_exit)))
+		vmx_desc_update(vx);
+	if (unlikely(vx->dbg_control & MV_GUESTDBG_SINGLESTEP)) {
+		vmx_debug_before_entry(vx);
+		if (vcpu->exit.reason != MV_NEXIT_NONE)
+			return;
+	}
+
 	/*
 	 * The guest uses the FPU registers directly: save the host task's
 	 * state (kernel_fpu_begin) and load the guest's for the entry.
@@ -290,6 +301,8 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		vmx_fpu_switch(vx->fpu, false);
 		local_irq_enable();
 		kernel_fpu_end();
+		if (vx->dbg_tf_added)
+			vmx_debug_after_exit(vx);	/* userspace must not see our TF */
 		return;
 	}
 
@@ -375,5 +388,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		vmx_dump_vmcs();
 		return;
 	}
+	if (unlikely(vx->dbg_tf_added))
+		vmx_debug_after_exit(vx);
 	vmx_handle_exit(vx, reason);
 }

@@ -261,6 +261,7 @@ void vmx_set_reset_state(struct vmx_vcpu *vx)
 	vx->guest_sce = false;
 	memset(vx->dr, 0, sizeof(vx->dr));
 	vx->dr6 = 0xffff0ff0;		/* Vol. 3A 10.1.1, table 10-1 */
+	vx->dr7 = 0x400;
 	vx->guest_bps = false;
 	vx->guest_debugctl = 0;
 	vx->event.valid = false;

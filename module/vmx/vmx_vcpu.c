@@ -42,8 +42,7 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 	 * CVE-2015-5307). An intercepted #DB also leaves DR6 alone (27.1),
 	 * so the host's DR6 never carries the guest's bits.
 	 */
-	vmcs_write32(EXCEPTION_BITMAP, (1u << X86_TRAP_MC) | (1u << X86_TRAP_DB) |
-				       (1u << X86_TRAP_AC));
+	vmcs_write32(EXCEPTION_BITMAP, VMX_EXC_BITMAP);
 	if (vmx_cfg.proc & CPU_BASED_USE_MSR_BITMAPS)
 		vmcs_write64(MSR_BITMAP, vmx_msr_bitmap_pa());
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
@@ -210,6 +209,9 @@ void vmx_skip_insn(struct mv_vcpu *vcpu, unsigned int len)
 	if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF)
 		vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
 			    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) | DR_STEP);
+	/* The VMM single-steps: this was one step (vmx_debug.c). */
+	if (to_vmx(vcpu)->dbg_control & MV_GUESTDBG_SINGLESTEP)
+		to_vmx(vcpu)->dbg_stepped = true;
 	/* Emulating the instruction ends any STI / MOV SS shadow. */
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))

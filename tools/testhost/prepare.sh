@@ -56,12 +56,38 @@ th_module_scratch()
 	if [ -z "${TH_MODULE_DIR:-}" ] && git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
 		# Sources only (tracked or not ignored), minus the parts that
 		# are not kernel code.
+		# (A tracked file deleted in the work tree is left out.)
 		(cd "$ROOT" && git ls-files -co --exclude-standard -z |
 			grep -zvE '^(build|userspace|selftests|tools|Documentation|\.ci)/' |
-			xargs -0 cp --parents -t "$dir")
+			while IFS= read -r -d '' f; do
+				[ -e "$f" ] && printf '%s\0' "$f"
+			done | xargs -0 -r cp --parents -t "$dir")
 	else
 		(cd "$src" && tar --exclude=./build --exclude=./.git --exclude='*.o' \
 			--exclude='*.ko' --exclude='.*.cmd' -cf - .) | tar -xf - -C "$dir"
+	fi
+}
+
+# The W=1 gate: builds the module against KDIR from a fresh copy of its
+# sources in SCRATCH (see th_module_scratch), never incrementally, so that
+# every warning shows on every run (an in-tree rebuild would only recompile
+# what changed, and a warning in an unchanged file would show once).
+# usage: th_w1_build KDIR LOG SCRATCH; returns make's status. The module is
+# then at $(th_module_ko_in SCRATCH).
+th_w1_build()
+{
+	local kdir=$1 log=$2 scratch=$3
+	th_module_scratch "$scratch" 2> "$log" || return 1
+	th_build_module "$kdir" "$log" "$scratch"
+}
+
+# Where th_w1_build SCRATCH leaves the module.
+th_module_ko_in()
+{
+	if [ -n "${TH_MODULE_DIR:-}" ]; then
+		echo "$1/minivisor.ko"
+	else
+		echo "$1/module/minivisor.ko"
 	fi
 }
 

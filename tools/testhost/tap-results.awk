@@ -9,8 +9,10 @@
 # subtests all passed, e.g. a program that exited non-zero after its last
 # test, is one failure). Planned but missing results are failures, and so
 # are a stream without a plan, more results than planned, a subtest that
-# never got its parent's result line (crash, timeout), "Bail out!", and
-# results numbered out of sequence.
+# never got its parent's result line (crash, timeout), "Bail out!", results
+# numbered out of sequence, and a subtest announced ("# Subtest: x") that
+# printed no TAP at all although its parent says "ok" (a program that exited
+# 0 without a plan: its results are unknown, so it did not pass).
 #
 # Several consecutive top-level streams are fine (the host tier prints one
 # per program). Lines that are not TAP are ignored.
@@ -244,6 +246,15 @@ s ~ /^(not ok|ok)([ \t]|$)/ {
 	had_child = 0
 	child_incomplete = 0
 	child = pop_to(i)
+	# A "# Subtest:" announced deeper than this line that never opened a
+	# stream: the child printed nothing that TAP parsers could read.
+	silent = ""
+	if (!had_child && pend_child[sp] == "")
+		for (j in pending)
+			if (j + 0 > i) {
+				silent = pending[j]
+				delete pending[j]
+			}
 	if (sp == 0 || ind[sp] < i)
 		open_stream(i)
 	if (pend_child[sp] != "") {
@@ -293,6 +304,8 @@ s ~ /^(not ok|ok)([ \t]|$)/ {
 			add(sp, "SKIP\t" desc "\t" dir)
 	} else if (skip) {
 		add(sp, "SKIP\t" desc "\t" dir)
+	} else if (okay && silent != "") {
+		add(sp, "FAIL\t" desc "\tprinted no TAP (no plan, no results) but its parent says ok")
 	} else if (okay || todo) {
 		add(sp, "PASS\t" desc)
 	} else {

@@ -33,6 +33,9 @@
 #define MV_CAP_MSRS		11	/* MV_GET/SET_MSRS, MV_GET_MSR_INDEX_LIST */
 #define MV_CAP_MSR_EXIT		12	/* MV_ENABLE_CAP: unknown MSRs exit (MV_EXIT_MSR) */
 #define MV_CAP_HYPERCALL	13	/* VMCALL ABI version (1), MV_EXIT_HYPERCALL */
+#define MV_CAP_GUEST_DEBUG	14	/* MV_GUESTDBG_* bits MV_SET_GUEST_DEBUG accepts */
+#define MV_CAP_GUEST_DEBUG_MTF	15	/* 1: single-step uses the monitor trap flag */
+#define MV_CAP_DESC_EXIT	16	/* MV_ENABLE_CAP: LGDT/LIDT/LLDT/LTR/SGDT/SIDT/SLDT/STR exit */
 
 /* ---- system ioctls, on /dev/minivisor ---- */
 #define MV_GET_API_VERSION	_IO(MVIO, 0x00)	/* returns MV_API_VERSION */
@@ -166,6 +169,24 @@ struct mv_msrs {
 	struct mv_msr_entry entries[];
 };
 
+/*
+ * MV_SET_GUEST_DEBUG: the VMM debugs the guest. Debug events exit as
+ * MV_EXIT_DEBUG instead of reaching the guest.
+ */
+#define MV_GUESTDBG_ENABLE	(1u << 0)
+#define MV_GUESTDBG_SINGLESTEP	(1u << 1)	/* exit after every instruction */
+#define MV_GUESTDBG_USE_SW_BP	(1u << 2)	/* INT3 exits */
+#define MV_GUESTDBG_USE_HW_BP	(1u << 3)	/* debugreg[] replace the guest's DR0-3, DR7 */
+#define MV_GUESTDBG_VALID	0xfu
+
+struct mv_guest_debug {
+	__u32 control;		/* MV_GUESTDBG_* */
+	__u32 pad;		/* must be zero */
+	__u64 debugreg[8];	/* [0..3] addresses, [7] DR7; others must be zero */
+	__u64 reserved[2];	/* must be zero */
+};
+
+#define MV_SET_GUEST_DEBUG	_IOW(MVIO, 0x2a, struct mv_guest_debug)
 #define MV_GET_VCPU_EVENTS	_IOR(MVIO, 0x26, struct mv_vcpu_events)
 #define MV_SET_VCPU_EVENTS	_IOW(MVIO, 0x27, struct mv_vcpu_events)
 #define MV_GET_MSRS		_IOWR(MVIO, 0x28, struct mv_msrs)
@@ -192,7 +213,19 @@ enum mv_exit_reason {
 	MV_EXIT_INTR		= 7,	/* signal pending or immediate_exit */
 	MV_EXIT_HYPERCALL	= 8,	/* VMCALL in MV_HC_USER_BASE.., see mv_run.hypercall */
 	MV_EXIT_MSR		= 9,	/* unknown MSR with MV_CAP_MSR_EXIT, see mv_run.msr */
+	MV_EXIT_DEBUG		= 10,	/* MV_SET_GUEST_DEBUG event, see mv_run.debug */
+	MV_EXIT_DESC		= 11,	/* descriptor-table instruction, see mv_run.desc */
 };
+
+/* mv_run.desc.insn */
+#define MV_DESC_SGDT		0
+#define MV_DESC_SIDT		1
+#define MV_DESC_LGDT		2
+#define MV_DESC_LIDT		3
+#define MV_DESC_SLDT		4
+#define MV_DESC_STR		5
+#define MV_DESC_LLDT		6
+#define MV_DESC_LTR		7
 
 #define MV_EXIT_IO_IN		0
 #define MV_EXIT_IO_OUT		1
@@ -260,6 +293,25 @@ struct mv_run {
 			__u8  padding[2];
 			__u64 data;
 		} msr;
+		/* MV_EXIT_DEBUG */
+		struct {
+			__u32 exception;	/* 1: #DB (step, HW breakpoint), 3: #BP */
+			__u32 padding;
+			__u64 pc;		/* guest RIP */
+			__u64 dr6;		/* #DB: B0-B3, BS */
+			__u64 dr7;		/* the DR7 in effect */
+		} debug;
+		/*
+		 * MV_EXIT_DESC: the instruction has not executed yet; the next
+		 * MV_RUN executes it, or raises #GP(0) if error is set.
+		 */
+		struct {
+			__u8  insn;		/* MV_DESC_* */
+			__u8  error;		/* in: 1 refuses the instruction */
+			__u16 selector;		/* LLDT/LTR: the new one; SLDT/STR: current */
+			__u32 limit;		/* LGDT/LIDT: the new table; SGDT/SIDT: current */
+			__u64 base;
+		} desc;
 		/* MV_EXIT_SHUTDOWN, MV_EXIT_HLT, MV_EXIT_INTR: no payload */
 		__u8 padding[256];
 	};

@@ -21,6 +21,8 @@ static const char *const exit_names[] = {
 	[MV_EXIT_INTR]		 = "INTR",
 	[MV_EXIT_HYPERCALL]	 = "HYPERCALL",
 	[MV_EXIT_MSR]		 = "MSR",
+	[MV_EXIT_DEBUG]		 = "DEBUG",
+	[MV_EXIT_DESC]		 = "DESC",
 };
 
 const char *mv_exit_reason_str(uint32_t reason)

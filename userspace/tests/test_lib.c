@@ -105,8 +105,10 @@ static void test_names(void)
 	   !strcmp(mv_exit_reason_str(MV_EXIT_INTERNAL_ERROR), "INTERNAL_ERROR") &&
 	   !strcmp(mv_exit_reason_str(MV_EXIT_INTR), "INTR") &&
 	   !strcmp(mv_exit_reason_str(MV_EXIT_HYPERCALL), "HYPERCALL") &&
-	   !strcmp(mv_exit_reason_str(MV_EXIT_MSR), "MSR"), "every exit reason has its name");
-	ok(!strcmp(mv_exit_reason_str(10), "UNKNOWN") &&
+	   !strcmp(mv_exit_reason_str(MV_EXIT_MSR), "MSR") &&
+	   !strcmp(mv_exit_reason_str(MV_EXIT_DEBUG), "DEBUG") &&
+	   !strcmp(mv_exit_reason_str(MV_EXIT_DESC), "DESC"), "every exit reason has its name");
+	ok(!strcmp(mv_exit_reason_str(12), "UNKNOWN") &&
 	   !strcmp(mv_exit_reason_str(0xffffffff), "UNKNOWN"), "unknown reasons: UNKNOWN");
 	ok(!strcmp(mv_internal_suberror_str(MV_INTERNAL_UNHANDLED_EXIT), "UNHANDLED_EXIT") &&
 	   !strcmp(mv_internal_suberror_str(MV_INTERNAL_EMULATION), "EMULATION") &&
