@@ -15,6 +15,8 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/mm_types.h>
+#include <linux/mmu_notifier.h>
+#include <linux/spinlock.h>
 #include <linux/minivisor.h>
 #include "../common/x86_decode.h"
 
@@ -27,12 +29,19 @@
 #define mv_err(fmt, ...)  pr_err_ratelimited("minivisor: " fmt, ##__VA_ARGS__)
 #define mv_info(fmt, ...) pr_info("minivisor: " fmt, ##__VA_ARGS__)
 
+/* Second-level page-table counters, for the log line at VM destruction. */
+struct mv_mmu_stats {
+	u64 maps_small, maps_large;	/* 4 KiB and 2 MiB leaves made */
+	long leaves_large;		/* 2 MiB leaves present now */
+	long tables;			/* table pages besides the root */
+};
+
+/* Guest RAM [gpa, +npages pages) is the VMM's memory at hva (mmu.c). */
 struct mv_memslot {
 	u64 gpa;
 	u64 npages;		/* 0: slot unused */
 	u64 hva;
 	u32 flags;		/* MV_MEM_* */
-	struct page **pages;	/* pinned for the slot's lifetime */
 };
 
 struct mv_vm {
@@ -43,6 +52,16 @@ struct mv_vm {
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
 	void *arch;			/* backend state (EPT) */
 	bool msr_exit;			/* MV_CAP_MSR_EXIT enabled */
+
+	/* Second-level tables and MMU-notifier state (mmu.c). */
+	spinlock_t mmu_lock;		/* tables, invalidations; slots[] writes */
+	struct mmu_notifier mn;		/* on mm */
+	bool mn_registered;
+	bool mm_dead;			/* ->release ran: no more fault-in */
+	unsigned long mmu_seq;		/* bumped when an invalidation ends */
+	long mmu_inval_count;		/* invalidations in progress */
+	unsigned long mmu_inval_start, mmu_inval_end;	/* their HVA union */
+	pid_t creator;			/* for the log */
 	bool desc_exit;			/* MV_CAP_DESC_EXIT enabled */
 };
 
@@ -58,6 +77,7 @@ enum mv_nexit_reason {
 	MV_NEXIT_HW_ERROR,	/* a VMX instruction failed: vCPU is dead */
 	MV_NEXIT_HYPERCALL,	/* RIP already advanced; RAX set at completion */
 	MV_NEXIT_MSR,		/* unknown MSR, userspace asked to see it */
+	MV_NEXIT_RAM_FAULT,	/* guest RAM the VMM's memory cannot back (mem) */
 	MV_NEXIT_DEBUG,		/* MV_SET_GUEST_DEBUG event */
 	MV_NEXIT_DESC,		/* descriptor-table instruction for userspace */
 };
@@ -82,6 +102,7 @@ struct mv_exit {
 		struct {
 			u64 gpa;
 			bool write;
+			int error;	/* MV_NEXIT_RAM_FAULT: -errno */
 		} mem;
 		struct {
 			u64 reason;
@@ -198,9 +219,19 @@ struct mv_backend_ops {
 
 	int (*vm_init)(struct mv_vm *vm);
 	void (*vm_destroy)(struct mv_vm *vm);
-	int (*map)(struct mv_vm *vm, u64 gpa, struct page **pages, u64 npages,
-		   bool writable);
-	void (*unmap)(struct mv_vm *vm, u64 gpa, u64 npages);
+	/*
+	 * Second-level page tables (mmu.c holds vm->mmu_lock; none sleeps).
+	 * map_page: level 1 = 4 KiB, 2 = 2 MiB at pfn; 0, 1 (flush needed),
+	 * -ENOMEM (a table is needed and *spare is NULL: allocate one, call
+	 * again) or -EEXIST (no 2 MiB leaf possible here). zap: true if
+	 * anything changed, then flush before the memory is reused; tables
+	 * left empty go on 'freed' if it is not NULL.
+	 */
+	int (*map_page)(struct mv_vm *vm, u64 gpa, u64 pfn, unsigned int level,
+			bool writable, void **spare);
+	bool (*zap)(struct mv_vm *vm, u64 gpa, u64 size, struct list_head *freed);
+	void (*flush)(struct mv_vm *vm);	/* every CPU */
+	void (*mmu_stats)(struct mv_vm *vm, struct mv_mmu_stats *st);
 
 	struct mv_vcpu *(*vcpu_create)(struct mv_vm *vm, unsigned int id);
 	void (*vcpu_destroy)(struct mv_vcpu *vcpu);
@@ -256,6 +287,14 @@ void mv_vm_put(struct mv_vm *vm);
 struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa);
 int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len);
 int mv_write_guest_phys(struct mv_vm *vm, u64 gpa, const void *buf, unsigned int len);
+
+/* mmu.c */
+int mv_mmu_init(struct mv_vm *vm);
+void mv_mmu_destroy(struct mv_vm *vm);
+void mv_mmu_set_slot(struct mv_vm *vm, struct mv_memslot *slot,
+		     const struct mv_memslot *new);
+int mv_mmu_fault(struct mv_vcpu *vcpu, u64 gpa, bool write);
+int mv_mmu_fault_exit(struct mv_vcpu *vcpu);
 
 /* vcpu.c */
 int mv_vcpu_create(struct mv_vm *vm, unsigned long id);

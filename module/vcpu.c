@@ -156,6 +156,8 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		return 0;
 	case MV_NEXIT_MEMFAULT:
 		return mv_mmio_exit(vcpu);
+	case MV_NEXIT_RAM_FAULT:
+		return mv_mmu_fault_exit(vcpu);
 	case MV_NEXIT_HLT:
 		run->exit_reason = MV_EXIT_HLT;
 		return 0;

@@ -2,10 +2,10 @@
 /*
  * VM objects: lifetime, memory slots and the VM ioctls.
  *
- * Slot memory is pinned (FOLL_LONGTERM) when the slot is created and mapped
- * into the backend's second-level page tables at once, so guest RAM never
- * faults and no MMU notifier is needed: the pinned pages stay the guest's
- * until the slot is deleted, whatever userspace does to its mapping.
+ * A slot records only which part of the creator's address space backs a
+ * guest-physical range; mmu.c maps it into the second-level tables on first
+ * use and follows every change the host makes to it (MMU notifier). Guest
+ * RAM is therefore always exactly what the VMM sees at those addresses.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -19,23 +19,16 @@
 #include <linux/nospec.h>
 #include "mv.h"
 
-static void mv_slot_release(struct mv_vm *vm, struct mv_memslot *slot)
-{
-	if (!slot->npages)
-		return;
-	mv_ops->unmap(vm, slot->gpa, slot->npages);
-	unpin_user_pages(slot->pages, slot->npages);
-	kvfree(slot->pages);
-	memset(slot, 0, sizeof(*slot));
-}
-
 static void mv_vm_free(struct kref *kref)
 {
 	struct mv_vm *vm = container_of(kref, struct mv_vm, kref);
 	int i;
 
+	mv_mmu_destroy(vm);
+	mutex_lock(&vm->lock);
 	for (i = 0; i < MV_MAX_MEMSLOTS; i++)
-		mv_slot_release(vm, &vm->slots[i]);
+		mv_mmu_set_slot(vm, &vm->slots[i], NULL);
+	mutex_unlock(&vm->lock);
 	mv_ops->vm_destroy(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -63,43 +56,44 @@ struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa)
 }
 
 /*
- * Reads guest-physical memory from the pinned pages, i.e. exactly what the
- * guest sees (userspace may have unmapped or remapped its copy).
- */
-/*
  * Copies between a kernel buffer and guest-physical memory through the
- * slots' pinned pages; a write needs a writable slot. 0 or -EFAULT.
+ * VMM's own mapping of the slots (uaccess: it faults in, and sees exactly
+ * what the guest sees through the second-level tables). Only the creator
+ * can do this: every caller runs in one of its vCPU ioctls. A write needs a
+ * writable slot. 0 or -EFAULT.
  */
 static int mv_access_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len,
 				bool write)
 {
 	struct mv_memslot *s;
 	unsigned int chunk;
-	u64 off;
-	void *va;
-	int r = 0;
+	void __user *uva;
+	u64 end;
 
-	mutex_lock(&vm->lock);
+	if (current->mm != vm->mm)
+		return -EFAULT;
 	while (len) {
+		mutex_lock(&vm->lock);
 		s = mv_find_slot(vm, gpa);
 		if (!s || (write && (s->flags & MV_MEM_READONLY))) {
-			r = -EFAULT;
-			break;
+			mutex_unlock(&vm->lock);
+			return -EFAULT;
 		}
-		off = gpa - s->gpa;
-		chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(off));
-		va = kmap_local_page(s->pages[off >> PAGE_SHIFT]);
-		if (write)
-			memcpy(va + offset_in_page(off), buf, chunk);
-		else
-			memcpy(buf, va + offset_in_page(off), chunk);
-		kunmap_local(va);
+		end = s->gpa + (s->npages << PAGE_SHIFT);
+		uva = u64_to_user_ptr(s->hva + (gpa - s->gpa));
+		mutex_unlock(&vm->lock);
+		/*
+		 * Without the lock: a slot deleted meanwhile can only make us
+		 * access the VMM's own memory, with its own permissions.
+		 */
+		chunk = min_t(u64, len, min_t(u64, end - gpa, PAGE_SIZE - offset_in_page(gpa)));
+		if (write ? copy_to_user(uva, buf, chunk) : copy_from_user(buf, uva, chunk))
+			return -EFAULT;
 		buf += chunk;
 		gpa += chunk;
 		len -= chunk;
 	}
-	mutex_unlock(&vm->lock);
-	return r;
+	return 0;
 }
 
 int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len)
@@ -137,41 +131,11 @@ static int mv_check_user_range(u64 hva, u64 size, bool writable)
 	return r;
 }
 
-static int mv_pin_slot(struct mv_memslot *slot, bool writable)
-{
-	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
-	u64 done = 0;
-	int n;
-
-	slot->pages = kvmalloc_array(slot->npages, sizeof(*slot->pages),
-				     GFP_KERNEL_ACCOUNT);
-	if (!slot->pages)
-		return -ENOMEM;
-
-	while (done < slot->npages) {
-		int chunk = min_t(u64, slot->npages - done, 1 << 16);
-
-		n = pin_user_pages_fast(slot->hva + (done << PAGE_SHIFT), chunk,
-					gup, slot->pages + done);
-		if (n <= 0) {
-			if (done)
-				unpin_user_pages(slot->pages, done);
-			kvfree(slot->pages);
-			slot->pages = NULL;
-			return n ? n : -EFAULT;
-		}
-		done += n;
-		cond_resched();
-	}
-	return 0;
-}
-
 static int mv_set_memory_region(struct mv_vm *vm, struct mv_memory_region __user *argp)
 {
 	u64 phys_limit = 1ULL << mv_ops->cap(MV_CAP_GUEST_PHYS_BITS);
 	struct mv_memory_region mr;
 	struct mv_memslot *slot, tmp = {};
-	bool writable;
 	int i, r;
 
 	if (copy_from_user(&mr, argp, sizeof(mr)))
@@ -186,7 +150,7 @@ static int mv_set_memory_region(struct mv_vm *vm, struct mv_memory_region __user
 	mutex_lock(&vm->lock);
 	slot = &vm->slots[array_index_nospec(mr.slot, MV_MAX_MEMSLOTS)];
 	if (!mr.memory_size) {
-		mv_slot_release(vm, slot);
+		mv_mmu_set_slot(vm, slot, NULL);
 		r = 0;
 		goto out;
 	}
@@ -208,26 +172,17 @@ static int mv_set_memory_region(struct mv_vm *vm, struct mv_memory_region __user
 			goto out;
 	}
 
-	writable = !(mr.flags & MV_MEM_READONLY);
-	r = mv_check_user_range(mr.userspace_addr, mr.memory_size, writable);
+	r = mv_check_user_range(mr.userspace_addr, mr.memory_size,
+				!(mr.flags & MV_MEM_READONLY));
 	if (r)
 		goto out;
 
+	/* Nothing is allocated or pinned now: mmu.c maps pages on first use. */
 	tmp.gpa = mr.guest_phys_addr;
 	tmp.npages = mr.memory_size >> PAGE_SHIFT;
 	tmp.hva = mr.userspace_addr;
 	tmp.flags = mr.flags;
-	r = mv_pin_slot(&tmp, writable);
-	if (r)
-		goto out;
-	r = mv_ops->map(vm, tmp.gpa, tmp.pages, tmp.npages, writable);
-	if (r) {
-		mv_ops->unmap(vm, tmp.gpa, tmp.npages);
-		unpin_user_pages(tmp.pages, tmp.npages);
-		kvfree(tmp.pages);
-		goto out;
-	}
-	*slot = tmp;
+	mv_mmu_set_slot(vm, slot, &tmp);
 out:
 	mutex_unlock(&vm->lock);
 	return r;
@@ -318,10 +273,14 @@ int mv_vm_create(unsigned long flags)
 	mutex_init(&vm->lock);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	vm->creator = task_tgid_nr(current);
 
 	r = mv_ops->vm_init(vm);
 	if (r)
 		goto free_vm;
+	r = mv_mmu_init(vm);
+	if (r)
+		goto destroy;
 
 	fd = anon_inode_getfd("minivisor-vm", &mv_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -331,6 +290,7 @@ int mv_vm_create(unsigned long flags)
 	return fd;
 
 destroy:
+	mv_mmu_destroy(vm);
 	mv_ops->vm_destroy(vm);
 free_vm:
 	mmdrop(vm->mm);

@@ -151,6 +151,9 @@ struct vmx_vm {
 	u64 *pml4;
 	u64 eptp;
 	u64 ibpb_id;			/* vmx_mitigate.c: never reused */
+	/* Counters under vm->mmu_lock (mv_mmu_stats). */
+	u64 maps_small, maps_large;
+	long leaves_large, tables;
 };
 
 static inline struct vmx_vm *to_vmx_vm(struct mv_vm *vm)
@@ -180,9 +183,11 @@ u64 vmx_cap(unsigned int cap);
 /* ept.c */
 int vmx_ept_vm_init(struct mv_vm *vm);
 void vmx_ept_vm_destroy(struct mv_vm *vm);
-int vmx_ept_map(struct mv_vm *vm, u64 gpa, struct page **pages, u64 npages,
-		bool writable);
-void vmx_ept_unmap(struct mv_vm *vm, u64 gpa, u64 npages);
+int vmx_ept_map_page(struct mv_vm *vm, u64 gpa, u64 pfn, unsigned int level,
+		     bool writable, void **spare);
+bool vmx_ept_zap(struct mv_vm *vm, u64 gpa, u64 size, struct list_head *freed);
+void vmx_ept_flush(struct mv_vm *vm);
+void vmx_ept_stats(struct mv_vm *vm, struct mv_mmu_stats *st);
 void vmx_flush_ept(u64 eptp);
 void vmx_flush_vpid(u16 vpid);
 void vmx_flush_vpid_ipi(void *vpid);

@@ -114,7 +114,25 @@ static void handle_io(struct vmx_vcpu *vx)
 static void handle_ept_violation(struct vmx_vcpu *vx)
 {
 	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	struct mv_exit *e = &vx->vcpu.exit;
+	int r;
+
+	/*
+	 * Guest RAM is mapped on first use (core mmu.c), whatever the access:
+	 * a guest page walk or event delivery too (the event saved from the
+	 * IDT-vectoring information is injected again at the next entry).
+	 */
+	r = mv_mmu_fault(&vx->vcpu, gpa, qual & EPT_QUAL_WRITE);
+	if (r != -ENOENT) {
+		if (r && r != -EAGAIN) {
+			e->reason = MV_NEXIT_RAM_FAULT;
+			e->mem.gpa = gpa;
+			e->mem.write = qual & EPT_QUAL_WRITE;
+			e->mem.error = r;
+		}
+		return;		/* MV_NEXIT_NONE: enter again */
+	}
 
 	/*
 	 * Only a data access by the instruction at RIP can be emulated as
@@ -128,7 +146,7 @@ static void handle_ept_violation(struct vmx_vcpu *vx)
 		return;
 	}
 	e->reason = MV_NEXIT_MEMFAULT;
-	e->mem.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	e->mem.gpa = gpa;
 	e->mem.write = qual & EPT_QUAL_WRITE;
 }
 

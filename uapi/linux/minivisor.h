@@ -234,6 +234,7 @@ enum mv_internal_suberror {
 	MV_INTERNAL_UNHANDLED_EXIT = 1,	/* data: raw reason, qualification, rip */
 	MV_INTERNAL_EMULATION	   = 2,	/* data: gpa, rip, insn bytes[0..7], [8..15], why */
 	MV_INTERNAL_HW_ERROR	   = 3,	/* data: failing op, VM-instruction error */
+	MV_INTERNAL_MEMORY_FAULT   = 4,	/* data: gpa, is_write, errno, userspace addr */
 };
 
 #define MV_INTERNAL_MAX_DATA	16
