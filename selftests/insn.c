@@ -685,6 +685,19 @@ static void put_ldt_descriptor(struct tvm *t)
 	d[5] = 0x82;				/* present, system, type 2 (LDT) */
 }
 
+/* Skips the case on a CPU without descriptor-table exiting. */
+static void need_desc_exit(void)
+{
+	int fd = mv_open();
+	long cap;
+
+	ASSERT_GE(fd, 0);
+	cap = mv_check_cap(fd, MV_CAP_DESC_EXIT);
+	close(fd);
+	if (cap != 1)
+		test_skip("the CPU has no descriptor-table exiting");
+}
+
 static void expect_desc_exit(struct tvm *t, uint8_t insn)
 {
 	tvm_run_expect(t, MV_EXIT_DESC);
@@ -696,14 +709,8 @@ static void test_desc_exit_reports_then_executes(void)
 	struct ucall_info uc;
 	struct mv_sregs s;
 	struct tvm t;
-	int fd = mv_open();
 
-	ASSERT_GE(fd, 0);
-	if (mv_check_cap(fd, MV_CAP_DESC_EXIT) != 1) {
-		close(fd);
-		test_skip("the CPU has no descriptor-table exiting");
-	}
-	close(fd);
+	need_desc_exit();
 	tvm_create_long(&t, guest_desc_ops, LDT_SEL);
 	put_ldt_descriptor(&t);
 	tvm_get_sregs(&t, &s);
@@ -744,14 +751,8 @@ static void test_desc_exit_refused_and_checked(void)
 	struct ucall_info uc;
 	struct mv_sregs s;
 	struct tvm t;
-	int fd = mv_open();
 
-	ASSERT_GE(fd, 0);
-	if (mv_check_cap(fd, MV_CAP_DESC_EXIT) != 1) {
-		close(fd);
-		test_skip("the CPU has no descriptor-table exiting");
-	}
-	close(fd);
+	need_desc_exit();
 	/* The VMM refuses the first instruction: #GP(0) at the SGDT. */
 	tvm_create_long(&t, guest_desc_ops, LDT_SEL);
 	ASSERT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_DESC_EXIT, 1), 0);
