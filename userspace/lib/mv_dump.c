@@ -41,6 +41,8 @@ const char *mv_internal_suberror_str(uint32_t suberror)
 		return "EMULATION";
 	case MV_INTERNAL_HW_ERROR:
 		return "HW_ERROR";
+	case MV_INTERNAL_MEMORY_FAULT:
+		return "MEMORY_FAULT";
 	default:
 		return "UNKNOWN";
 	}

@@ -47,9 +47,9 @@ int mv_vm_create(struct mv_vm *vm, uint64_t mem_size)
 	vm->vm_fd = ret;
 
 	/*
-	 * Private anonymous memory, like KVM users allocate it: the module pins
-	 * the pages when the slot is created. NORESERVE because a large guest
-	 * rarely touches all of its RAM.
+	 * Private anonymous memory, like KVM users allocate it: the module
+	 * faults pages in as the guest touches them. NORESERVE because a large
+	 * guest rarely touches all of its RAM.
 	 */
 	mem = mmap(NULL, (size_t)mem_size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -83,8 +83,8 @@ fail:
 
 /*
  * Tear down in reverse order. The vCPU fd holds a VM reference, so the
- * order only matters for clarity; the slot's pinned pages are released when
- * the VM goes away, after which unmapping our memory is safe.
+ * order only matters for clarity; the module follows our mappings with an
+ * MMU notifier, so unmapping our memory is safe at any time.
  */
 void mv_vm_destroy(struct mv_vm *vm)
 {

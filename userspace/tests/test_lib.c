@@ -113,6 +113,7 @@ static void test_names(void)
 	ok(!strcmp(mv_internal_suberror_str(MV_INTERNAL_UNHANDLED_EXIT), "UNHANDLED_EXIT") &&
 	   !strcmp(mv_internal_suberror_str(MV_INTERNAL_EMULATION), "EMULATION") &&
 	   !strcmp(mv_internal_suberror_str(MV_INTERNAL_HW_ERROR), "HW_ERROR") &&
+	   !strcmp(mv_internal_suberror_str(MV_INTERNAL_MEMORY_FAULT), "MEMORY_FAULT") &&
 	   !strcmp(mv_internal_suberror_str(0), "UNKNOWN"), "internal suberror names");
 }
 
