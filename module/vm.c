@@ -155,27 +155,42 @@ static int mv_set_memory_region(struct mv_vm *vm, struct mv_memory_region __user
 		goto out;
 	}
 
+	/* The errnos below have several causes each: the log line says which. */
 	r = -EINVAL;
 	if (mr.memory_size > (MV_MAX_SLOT_MIB << 20) ||
 	    mr.guest_phys_addr >= phys_limit ||
-	    mr.memory_size > phys_limit - mr.guest_phys_addr)
+	    mr.memory_size > phys_limit - mr.guest_phys_addr) {
+		mv_err("MV_SET_MEMORY_REGION: slot %u [%#llx, +%#llx) is larger than %llu MiB or ends above the %llu-bit guest-physical space\n",
+		       mr.slot, mr.guest_phys_addr, mr.memory_size, MV_MAX_SLOT_MIB,
+		       mv_ops->cap(MV_CAP_GUEST_PHYS_BITS));
 		goto out;
+	}
 
 	r = -EEXIST;
-	if (slot->npages)
+	if (slot->npages) {
+		mv_err("MV_SET_MEMORY_REGION: slot %u is in use; delete it (size 0) first\n",
+		       mr.slot);
 		goto out;
+	}
 	for (i = 0; i < MV_MAX_MEMSLOTS; i++) {
 		struct mv_memslot *s = &vm->slots[i];
 
 		if (s->npages && mr.guest_phys_addr < s->gpa + (s->npages << PAGE_SHIFT) &&
-		    s->gpa < mr.guest_phys_addr + mr.memory_size)
+		    s->gpa < mr.guest_phys_addr + mr.memory_size) {
+			mv_err("MV_SET_MEMORY_REGION: slot %u [%#llx, +%#llx) overlaps slot %d\n",
+			       mr.slot, mr.guest_phys_addr, mr.memory_size, i);
 			goto out;
+		}
 	}
 
 	r = mv_check_user_range(mr.userspace_addr, mr.memory_size,
 				!(mr.flags & MV_MEM_READONLY));
-	if (r)
+	if (r) {
+		mv_err("MV_SET_MEMORY_REGION: slot %u: userspace_addr %#llx +%#llx is not all mapped%s (or is VM_IO/VM_PFNMAP)\n",
+		       mr.slot, mr.userspace_addr, mr.memory_size,
+		       mr.flags & MV_MEM_READONLY ? "" : " writable");
 		goto out;
+	}
 
 	/* Nothing is allocated or pinned now: mmu.c maps pages on first use. */
 	tmp.gpa = mr.guest_phys_addr;
