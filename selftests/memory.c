@@ -562,21 +562,6 @@ static void settle(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Pages on the per-CPU free lists (/proc/zoneinfo "count:"): free, but not in MemFree. */
-static long pcp_kib(void)
-{
-	FILE *f = fopen("/proc/zoneinfo", "r");
-	char line[256];
-	long n = 0, v;
-
-	ASSERT_TRUE(f != NULL);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %ld", &v) == 1)
-			n += v;
-	fclose(f);
-	return n * 4;
-}
-
 /*
  * MemAvailable plus the per-CPU free lists (a freed THP may sit there),
  * once two readings in a row agree within 64 KiB (at most six tries).
@@ -587,10 +572,10 @@ static long mem_available(void)
 	int i;
 
 	settle();
-	prev = meminfo_kib("MemAvailable") + pcp_kib();
+	prev = meminfo_kib("MemAvailable") + pcp_free_kib();
 	for (i = 0; i < 5; i++) {
 		settle();
-		cur = meminfo_kib("MemAvailable") + pcp_kib();
+		cur = meminfo_kib("MemAvailable") + pcp_free_kib();
 		if (labs(cur - prev) < 64)
 			break;
 		prev = cur;

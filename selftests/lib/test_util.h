@@ -11,5 +11,6 @@ void sleep_ms(long ms);
 void install_sigusr1(void);
 /* A /proc/meminfo value in KiB; fails the test if absent. */
 long meminfo_kib(const char *key);
+long pcp_free_kib(void);
 
 #endif /* MV_SELFTEST_UTIL_H */
