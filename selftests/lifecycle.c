@@ -71,30 +71,9 @@ static long count_maps(void)
 	return n;
 }
 
-static void settle(void)
-{
-	struct timespec ts = { 0, 300 * 1000 * 1000 };
-	int fd;
-
-	/*
-	 * Let RCU-deferred frees finish and drop clean caches, so that what
-	 * remains is what the cycles kept. Not being able to drop caches (not
-	 * root) only makes the numbers noisier.
-	 */
-	nanosleep(&ts, NULL);
-	sync();
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			test_diag("drop_caches: %s", strerror(errno));
-		close(fd);
-	}
-	nanosleep(&ts, NULL);
-}
-
 static void sample(struct usage *u)
 {
-	settle();
+	settle_memory();
 	u->mem_available_kib = meminfo_kib("MemAvailable");
 	u->slab_kib = meminfo_kib("Slab");
 	u->sunreclaim_kib = meminfo_kib("SUnreclaim");

@@ -546,22 +546,6 @@ static void expect_mmio_at(struct tvm *t, uint64_t gpa)
 	EXPECT_EQ(a.mmio_data, 0x1122334455667788ull);
 }
 
-static void settle(void)
-{
-	struct timespec ts = { 0, 300 * 1000 * 1000 };
-	int fd;
-
-	nanosleep(&ts, NULL);
-	sync();
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			test_diag("drop_caches: %s", strerror(errno));
-		close(fd);
-	}
-	nanosleep(&ts, NULL);
-}
-
 /*
  * MemAvailable plus the per-CPU free lists (a freed THP may sit there),
  * once two readings in a row agree within 64 KiB (at most six tries).
@@ -571,10 +555,10 @@ static long mem_available(void)
 	long prev, cur = 0;
 	int i;
 
-	settle();
+	settle_memory();
 	prev = meminfo_kib("MemAvailable") + pcp_free_kib();
 	for (i = 0; i < 5; i++) {
-		settle();
+		settle_memory();
 		cur = meminfo_kib("MemAvailable") + pcp_free_kib();
 		if (labs(cur - prev) < 64)
 			break;

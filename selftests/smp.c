@@ -730,17 +730,7 @@ static void test_many_vcpus_alternating_cpus(void)
  */
 static long settled_mem_available(long *slab_kib)
 {
-	int fd;
-
-	sleep_ms(300);
-	sync();
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			test_diag("drop_caches: %s", strerror(errno));
-		close(fd);
-	}
-	sleep_ms(300);
+	settle_memory();
 	*slab_kib = meminfo_kib("Slab");
 	/* Guest RAM is faulted in lazily: its pages may sit on per-CPU lists. */
 	return meminfo_kib("MemAvailable") + pcp_free_kib();

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small helpers shared by the selftest programs (host side). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "test_harness.h"
 #include "test_util.h"
 
@@ -45,6 +47,22 @@ void install_sigusr1(void)
  * memory that MemFree and MemAvailable do not show (a freed THP may sit
  * there), so leak bounds add it back.
  */
+void settle_memory(void)
+{
+	struct timespec ts = { 0, 300 * 1000 * 1000 };
+	int fd;
+
+	nanosleep(&ts, NULL);
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "3", 1) != 1)
+			test_diag("drop_caches: %s", strerror(errno));
+		close(fd);
+	}
+	nanosleep(&ts, NULL);
+}
+
 long pcp_free_kib(void)
 {
 	FILE *f = fopen("/proc/zoneinfo", "r");

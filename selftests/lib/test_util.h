@@ -12,5 +12,10 @@ void install_sigusr1(void);
 /* A /proc/meminfo value in KiB; fails the test if absent. */
 long meminfo_kib(const char *key);
 long pcp_free_kib(void);
+/*
+ * Lets RCU-deferred frees finish and drops clean caches, so that memory
+ * readings afterwards show what tests kept (without root only noisier).
+ */
+void settle_memory(void);
 
 #endif /* MV_SELFTEST_UTIL_H */
