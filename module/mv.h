@@ -17,6 +17,7 @@
 #include <linux/mm_types.h>
 #include <linux/mmu_notifier.h>
 #include <linux/spinlock.h>
+#include <linux/rcuwait.h>
 #include <linux/minivisor.h>
 #include "../common/x86_decode.h"
 
@@ -63,6 +64,9 @@ struct mv_vm {
 	unsigned long mmu_inval_start, mmu_inval_end;	/* their HVA union */
 	pid_t creator;			/* for the log */
 	bool desc_exit;			/* MV_CAP_DESC_EXIT enabled */
+	bool lapic;			/* MV_CAP_LAPIC: every vCPU has a local APIC */
+	s64 tsc_offset;			/* guest TSC = host TSC + tsc_offset */
+	u32 halt_poll_ns;		/* MV_CAP_HALT_POLL */
 };
 
 /* Neutral exits a backend hands to core. */
@@ -208,7 +212,30 @@ struct mv_vcpu {
 	bool dead;			/* a VMX instruction failed */
 	u64 xcr0;			/* guest XCR0 (XSETBV), reset value 1 */
 	struct mv_cpuid_table *cpuid;	/* what the guest's CPUID returns */
+
+	/* Interrupts and events (intr.c, lapic.c). */
+	struct mv_lapic *lapic;		/* NULL without MV_CAP_LAPIC */
+	unsigned long requests;		/* MV_REQ_* bits, set from any CPU */
+	u8 sipi_vector;			/* with MV_REQ_SIPI */
+	u32 mp_state;			/* MV_MP_STATE_*, vCPU thread only */
+	int ext_irq;			/* MV_INTERRUPT vector waiting, or -1 */
+	bool eoi_exit;			/* report MV_EXIT_EOI with eoi_vector */
+	u8 eoi_vector;
+	struct rcuwait wait;		/* blocked in HLT or wait-for-SIPI */
+	int guest_cpu;			/* CPU it runs the guest on, or -1 */
 };
+
+/* vcpu->requests: work for the vCPU thread before its next entry. */
+#define MV_REQ_EVENT		0	/* an IRR bit was set: evaluate interrupts */
+#define MV_REQ_NMI		1
+#define MV_REQ_INIT		2
+#define MV_REQ_SIPI		3
+
+void mv_vcpu_request(struct mv_vcpu *vcpu, unsigned int req);
+void mv_vcpu_kick(struct mv_vcpu *vcpu);
+u64 mv_vcpu_guest_tsc(struct mv_vcpu *vcpu);
+void mv_vcpu_eoi_exit(struct mv_vcpu *vcpu, u8 vector);
+extern u32 mv_tsc_khz;
 
 struct mv_backend_ops {
 	const char *name;

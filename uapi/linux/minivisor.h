@@ -36,6 +36,19 @@
 #define MV_CAP_GUEST_DEBUG	14	/* MV_GUESTDBG_* bits MV_SET_GUEST_DEBUG accepts */
 #define MV_CAP_GUEST_DEBUG_MTF	15	/* 1: single-step uses the monitor trap flag */
 #define MV_CAP_DESC_EXIT	16	/* MV_ENABLE_CAP: LGDT/LIDT/LLDT/LTR/SGDT/SIDT/SLDT/STR exit */
+#define MV_CAP_IRQ_INJECT	17	/* MV_INTERRUPT, MV_NMI, interrupt-window fields in mv_run */
+/*
+ * In-kernel local APIC per vCPU (MV_ENABLE_CAP before the first
+ * MV_CREATE_VCPU, args[0] = 0). MV_CHECK_CAP returns MV_LAPIC_* bits.
+ */
+#define MV_CAP_LAPIC		18
+#define MV_LAPIC_XAPIC		(1u << 0)	/* MMIO page at IA32_APIC_BASE */
+#define MV_LAPIC_X2APIC		(1u << 1)	/* MSRs 0x800-0x8ff */
+#define MV_LAPIC_APICV		(1u << 2)	/* TPR shadow, APIC-register virt., VID */
+#define MV_CAP_SIGNAL_MSI	19	/* MV_SIGNAL_MSI (needs MV_CAP_LAPIC enabled) */
+#define MV_CAP_MP_STATE		20	/* MV_GET/SET_MP_STATE */
+#define MV_CAP_TSC_KHZ		21	/* guest TSC frequency in kHz (CPUID 0x15/0x16, 0x40000010) */
+#define MV_CAP_HALT_POLL	22	/* MV_ENABLE_CAP: args[0] = halt-poll ns; CHECK: default */
 
 /* ---- system ioctls, on /dev/minivisor ---- */
 #define MV_GET_API_VERSION	_IO(MVIO, 0x00)	/* returns MV_API_VERSION */
@@ -74,6 +87,33 @@ struct mv_enable_cap {
 };
 
 #define MV_ENABLE_CAP		_IOW(MVIO, 0x12, struct mv_enable_cap)
+
+/*
+ * MV_SIGNAL_MSI: deliver an interrupt to the in-kernel local APICs as a
+ * message-signalled interrupt would (SDM Vol. 3A 11.11): address bits 19:12
+ * destination ID, bit 3 redirection hint, bit 2 destination mode (1:
+ * logical); data bits 7:0 vector, 10:8 delivery mode (MV_APIC_DM_*), bit 14
+ * level (assert), bit 15 trigger mode (1: level). x2APIC destinations above
+ * 255 go in address_hi bits 31:8. Returns how many local APICs accepted it
+ * (0: none matched, or the interrupt was masked/blocked).
+ */
+#define MV_APIC_DM_FIXED	0
+#define MV_APIC_DM_LOWEST	1
+#define MV_APIC_DM_SMI		2
+#define MV_APIC_DM_NMI		4
+#define MV_APIC_DM_INIT		5
+#define MV_APIC_DM_STARTUP	6
+#define MV_APIC_DM_EXTINT	7
+
+struct mv_msi {
+	__u32 address_lo;	/* 0xfeeXXXXX */
+	__u32 address_hi;	/* x2APIC destination bits 31:8, else 0 */
+	__u32 data;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[2];	/* must be zero */
+};
+
+#define MV_SIGNAL_MSI		_IOW(MVIO, 0x13, struct mv_msi)
 
 /* ---- vCPU ioctls, on a vCPU fd ---- */
 struct mv_regs {
@@ -193,6 +233,52 @@ struct mv_guest_debug {
 #define MV_SET_MSRS		_IOW(MVIO, 0x29, struct mv_msrs)
 #define MV_INJECT_EXCEPTION	_IOW(MVIO, 0x2b, struct mv_exception)
 
+/*
+ * MV_INTERRUPT: queue an external interrupt (an 8259 PIC's, or any when
+ * the VM has no in-kernel local APIC). It is delivered at the first entry
+ * at which the guest can take it; -EBUSY if one is already queued. Use it
+ * when mv_run.ready_for_interrupt_injection is 1, or set
+ * request_interrupt_window and wait for MV_EXIT_IRQ_WINDOW_OPEN.
+ */
+struct mv_interrupt {
+	__u32 vector;		/* 0..255; 0..31 are refused (exceptions) */
+	__u32 flags;		/* must be 0 */
+};
+
+#define MV_INTERRUPT		_IOW(MVIO, 0x2c, struct mv_interrupt)
+/* MV_NMI: queue an NMI; delivered when NMIs are unblocked (virtual NMIs). */
+#define MV_NMI			_IO(MVIO, 0x2d)
+
+/*
+ * MV_GET/SET_LAPIC: the in-kernel local APIC's registers, laid out as the
+ * xAPIC MMIO page (offset 0x20 ID ... 0x3e0 divide configuration). SET
+ * recomputes PPR and re-arms the timer from the initial count.
+ */
+struct mv_lapic_state {
+	__u8 regs[1024];
+};
+
+#define MV_GET_LAPIC		_IOR(MVIO, 0x2e, struct mv_lapic_state)
+#define MV_SET_LAPIC		_IOW(MVIO, 0x2f, struct mv_lapic_state)
+
+/*
+ * Multiprocessor state (SDM Vol. 3A 9.4): with an in-kernel local APIC,
+ * vCPUs other than 0 start in WAIT_SIPI and MV_RUN on them blocks until a
+ * start-up IPI arrives (or a signal: -EINTR). HALTED is a vCPU blocked in
+ * HLT in the kernel.
+ */
+#define MV_MP_STATE_RUNNABLE	0
+#define MV_MP_STATE_WAIT_SIPI	1	/* after INIT: waiting for a SIPI */
+#define MV_MP_STATE_HALTED	2
+
+struct mv_mp_state {
+	__u32 state;		/* MV_MP_STATE_* */
+	__u32 pad;		/* must be zero */
+};
+
+#define MV_GET_MP_STATE		_IOR(MVIO, 0x30, struct mv_mp_state)
+#define MV_SET_MP_STATE		_IOW(MVIO, 0x31, struct mv_mp_state)
+
 #define MV_MSRS_MAX		256	/* entries per MV_GET_MSRS / MV_SET_MSRS */
 
 /* Hypercalls: VMCALL with the number in RAX, arguments in RBX, RCX, RDX, RSI. */
@@ -215,6 +301,8 @@ enum mv_exit_reason {
 	MV_EXIT_MSR		= 9,	/* unknown MSR with MV_CAP_MSR_EXIT, see mv_run.msr */
 	MV_EXIT_DEBUG		= 10,	/* MV_SET_GUEST_DEBUG event, see mv_run.debug */
 	MV_EXIT_DESC		= 11,	/* descriptor-table instruction, see mv_run.desc */
+	MV_EXIT_IRQ_WINDOW_OPEN	= 12,	/* request_interrupt_window: MV_INTERRUPT now */
+	MV_EXIT_EOI		= 13,	/* EOI of a level-triggered vector, see mv_run.eoi */
 };
 
 /* mv_run.desc.insn */
@@ -242,11 +330,14 @@ enum mv_internal_suberror {
 struct mv_run {
 	/* in: set by userspace */
 	__u8  immediate_exit;	/* MV_RUN returns -EINTR before entering */
-	__u8  padding_in[7];
+	__u8  request_interrupt_window;	/* exit once the guest can take MV_INTERRUPT */
+	__u8  padding_in[6];
 
 	/* out: set by the kernel on every return from MV_RUN */
 	__u32 exit_reason;	/* enum mv_exit_reason */
-	__u32 padding_out;
+	__u8  ready_for_interrupt_injection;	/* MV_INTERRUPT now is taken at once */
+	__u8  if_flag;		/* guest RFLAGS.IF */
+	__u8  padding_out[2];
 	__u64 reserved[6];
 
 	union {
@@ -312,7 +403,12 @@ struct mv_run {
 			__u32 limit;		/* LGDT/LIDT: the new table; SGDT/SIDT: current */
 			__u64 base;
 		} desc;
-		/* MV_EXIT_SHUTDOWN, MV_EXIT_HLT, MV_EXIT_INTR: no payload */
+		/* MV_EXIT_EOI: the guest ended a level-triggered interrupt */
+		struct {
+			__u8  vector;
+			__u8  padding[7];
+		} eoi;
+		/* MV_EXIT_SHUTDOWN, MV_EXIT_HLT, MV_EXIT_INTR, _IRQ_WINDOW_OPEN: no payload */
 		__u8 padding[256];
 	};
 	/* the I/O data area follows at io.data_offset, inside the mapping */

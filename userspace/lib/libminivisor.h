@@ -47,6 +47,20 @@ int mv_set_msr(int vcpu_fd, uint32_t index, uint64_t data);
 /* MV_ENABLE_CAP with args[0] = arg0. */
 int mv_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0);
 
+/*
+ * Interrupts. mv_signal_msi (VM fd): an MSI-style message to the in-kernel
+ * local APICs (MV_CAP_LAPIC); returns how many accepted it, or -errno.
+ * mv_interrupt/mv_nmi (vCPU fd): queue an external interrupt / an NMI;
+ * -EBUSY if an interrupt is already queued.
+ */
+int mv_signal_msi(int vm_fd, uint32_t address_lo, uint32_t address_hi, uint32_t data);
+int mv_interrupt(int vcpu_fd, uint32_t vector);
+int mv_nmi(int vcpu_fd);
+int mv_get_lapic(int vcpu_fd, struct mv_lapic_state *s);
+int mv_set_lapic(int vcpu_fd, const struct mv_lapic_state *s);
+int mv_get_mp_state(int vcpu_fd, uint32_t *state);	/* MV_MP_STATE_* */
+int mv_set_mp_state(int vcpu_fd, uint32_t state);
+
 /* Helpers for the run page. */
 static inline void *mv_io_data(struct mv_run *run)
 {

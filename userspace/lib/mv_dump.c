@@ -23,6 +23,8 @@ static const char *const exit_names[] = {
 	[MV_EXIT_MSR]		 = "MSR",
 	[MV_EXIT_DEBUG]		 = "DEBUG",
 	[MV_EXIT_DESC]		 = "DESC",
+	[MV_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+	[MV_EXIT_EOI]		 = "EOI",
 };
 
 const char *mv_exit_reason_str(uint32_t reason)
@@ -150,6 +152,9 @@ void mv_dump_exit(FILE *f, const struct mv_run *run)
 		for (unsigned int i = 0; i < 4; i++)
 			fprintf(f, "hypercall.args[%u]: 0x%" PRIx64 "\n", i,
 				(uint64_t)run->hypercall.args[i]);
+		break;
+	case MV_EXIT_EOI:
+		fprintf(f, "eoi.vector: %u\n", run->eoi.vector);
 		break;
 	case MV_EXIT_MSR:
 		fprintf(f, "msr.index: 0x%x\nmsr.is_write: %u\nmsr.data: 0x%" PRIx64 "\n",

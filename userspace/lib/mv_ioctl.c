@@ -201,3 +201,56 @@ int mv_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0)
 
 	return ioctl(vm_fd, MV_ENABLE_CAP, &ec) < 0 ? neg_errno() : 0;
 }
+
+/* MSI-style interrupt to the in-kernel local APICs: APICs reached, or -errno. */
+int mv_signal_msi(int vm_fd, uint32_t address_lo, uint32_t address_hi, uint32_t data)
+{
+	struct mv_msi msi;
+	int ret;
+
+	memset(&msi, 0, sizeof(msi));
+	msi.address_lo = address_lo;
+	msi.address_hi = address_hi;
+	msi.data = data;
+	ret = ioctl(vm_fd, MV_SIGNAL_MSI, &msi);
+	return ret < 0 ? neg_errno() : ret;
+}
+
+int mv_interrupt(int vcpu_fd, uint32_t vector)
+{
+	struct mv_interrupt irq = { .vector = vector };
+
+	return ioctl(vcpu_fd, MV_INTERRUPT, &irq) < 0 ? neg_errno() : 0;
+}
+
+int mv_nmi(int vcpu_fd)
+{
+	return ioctl(vcpu_fd, MV_NMI, 0) < 0 ? neg_errno() : 0;
+}
+
+int mv_get_lapic(int vcpu_fd, struct mv_lapic_state *s)
+{
+	return ioctl(vcpu_fd, MV_GET_LAPIC, s) < 0 ? neg_errno() : 0;
+}
+
+int mv_set_lapic(int vcpu_fd, const struct mv_lapic_state *s)
+{
+	return ioctl(vcpu_fd, MV_SET_LAPIC, s) < 0 ? neg_errno() : 0;
+}
+
+int mv_get_mp_state(int vcpu_fd, uint32_t *state)
+{
+	struct mv_mp_state mp;
+
+	if (ioctl(vcpu_fd, MV_GET_MP_STATE, &mp) < 0)
+		return neg_errno();
+	*state = mp.state;
+	return 0;
+}
+
+int mv_set_mp_state(int vcpu_fd, uint32_t state)
+{
+	struct mv_mp_state mp = { .state = state };
+
+	return ioctl(vcpu_fd, MV_SET_MP_STATE, &mp) < 0 ? neg_errno() : 0;
+}

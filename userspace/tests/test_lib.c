@@ -107,8 +107,10 @@ static void test_names(void)
 	   !strcmp(mv_exit_reason_str(MV_EXIT_HYPERCALL), "HYPERCALL") &&
 	   !strcmp(mv_exit_reason_str(MV_EXIT_MSR), "MSR") &&
 	   !strcmp(mv_exit_reason_str(MV_EXIT_DEBUG), "DEBUG") &&
-	   !strcmp(mv_exit_reason_str(MV_EXIT_DESC), "DESC"), "every exit reason has its name");
-	ok(!strcmp(mv_exit_reason_str(12), "UNKNOWN") &&
+	   !strcmp(mv_exit_reason_str(MV_EXIT_DESC), "DESC") &&
+	   !strcmp(mv_exit_reason_str(MV_EXIT_IRQ_WINDOW_OPEN), "IRQ_WINDOW_OPEN") &&
+	   !strcmp(mv_exit_reason_str(MV_EXIT_EOI), "EOI"), "every exit reason has its name");
+	ok(!strcmp(mv_exit_reason_str(14), "UNKNOWN") &&
 	   !strcmp(mv_exit_reason_str(0xffffffff), "UNKNOWN"), "unknown reasons: UNKNOWN");
 	ok(!strcmp(mv_internal_suberror_str(MV_INTERNAL_UNHANDLED_EXIT), "UNHANDLED_EXIT") &&
 	   !strcmp(mv_internal_suberror_str(MV_INTERNAL_EMULATION), "EMULATION") &&
