@@ -111,6 +111,19 @@ void mv_lapic_ack(struct mv_vcpu *vcpu, u8 vector)
 	update_ppr(lapic);
 }
 
+/* 11.8.6: CR8[3:0] is TPR[7:4]; a CR8 write clears TPR[3:0]. */
+u64 mv_lapic_get_cr8(struct mv_vcpu *vcpu)
+{
+	return (reg_get(vcpu->lapic, APIC_REG_TPR) >> 4) & 0xf;
+}
+
+int mv_lapic_set_cr8(struct mv_vcpu *vcpu, u64 cr8)
+{
+	if (cr8 & ~0xfULL)
+		return -EINVAL;
+	return mv_lapic_reg_write(vcpu->lapic, APIC_REG_TPR, (u32)cr8 << 4, false);
+}
+
 /* The 8259 INTR reaches the CPU: LINT0 programmed as ExtINT, or no APIC (11.4.3). */
 bool mv_lapic_accepts_pic(struct mv_vcpu *vcpu)
 {

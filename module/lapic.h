@@ -122,6 +122,13 @@ void mv_lapic_ack(struct mv_vcpu *vcpu, u8 vector);	/* IRR -> ISR, PPR */
 bool mv_lapic_accepts_pic(struct mv_vcpu *vcpu);	/* LINT0 ExtINT unmasked, or APIC off */
 bool mv_lapic_enabled(struct mv_vcpu *vcpu);		/* globally and software enabled */
 
+/*
+ * CR8 without a TPR shadow (SDM Vol. 3A 11.8.6): CR8[3:0] is
+ * TPR[7:4]. set: -EINVAL (#GP) for bits 63:4.
+ */
+u64 mv_lapic_get_cr8(struct mv_vcpu *vcpu);
+int mv_lapic_set_cr8(struct mv_vcpu *vcpu, u64 cr8);
+
 /* APICv: trap-like APIC-write exit at offset; EOI-induced exit for vector. */
 void mv_lapic_write_trap(struct mv_vcpu *vcpu, u32 offset);
 void mv_lapic_eoi_vector(struct mv_vcpu *vcpu, u8 vector);
