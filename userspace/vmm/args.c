@@ -14,6 +14,7 @@ void mvm_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: mvm run [OPTIONS] IMAGE\n"
+"       mvm run [OPTIONS] --kernel FILE [--initrd FILE] [--append STR]\n"
 "       mvm --help\n"
 "\n"
 "Run IMAGE as the only vCPU of a minivisor VM (/dev/minivisor). IMAGE is an\n"
@@ -21,11 +22,20 @@ void mvm_usage(FILE *f)
 "physical addresses, p_paddr) or, if it does not start with the ELF magic, a\n"
 "flat binary copied to the load address.\n"
 "\n"
+"Or boot a kernel on a PC-like machine: a Linux bzImage (x86 boot protocol\n"
+"2.12+, 64-bit entry, e820 map, ACPI tables) or a Multiboot v1 kernel (ELF32 or\n"
+"a.out kludge, 32-bit protected-mode entry with EAX=0x2BADB002).\n"
+"\n"
 "Options:\n"
-"  --mem SIZE       guest memory, at guest-physical 0 (default 64M; 64K..512G,\n"
-"                   a multiple of 4K)\n"
+"  --mem SIZE       guest memory, at guest-physical 0 (default 64M, 256M with\n"
+"                   --kernel; 64K..512G, 2M..3G with --kernel; a multiple of 4K)\n"
+"  --kernel FILE    boot FILE (bzImage or multiboot) instead of running an IMAGE\n"
+"  --initrd FILE    initial ramdisk (Linux) or module 0 (multiboot); --kernel only\n"
+"  --append STR     kernel command line; --kernel only\n"
+"  --cpus N         number of vCPUs, 1..8 (default 1)\n"
 "  --load ADDR      where a flat binary goes (default 0x1000 in real mode,\n"
 "                   0x100000 in long mode); not allowed for ELF images\n"
+"                   (--load, --entry and --mode: IMAGE only, not --kernel)\n"
 "  --entry ADDR     first instruction (default: the load address for a flat\n"
 "                   binary, e_entry for an ELF image)\n"
 "  --mode real|long CPU mode at the entry point (default: long for ELF64,\n"
@@ -184,11 +194,36 @@ static const char *opt_value(const char *opt, const char *inline_val, int argc,
 	return argv[++*i];
 }
 
+/* --kernel: the boot protocol places everything, IMAGE-only options do not apply. */
+static enum mvm_args_result check_kernel_opts(struct mvm_options *o, bool mode_set,
+					      const char *mem_arg, struct mvm_err *err)
+{
+	if (o->image) {
+		mvm_err_set(err, "give either IMAGE ('%s') or --kernel ('%s'), not both",
+			    o->image, o->kernel);
+		return MVM_ARGS_ERROR;
+	}
+	if (o->load_set || o->entry_set || mode_set) {
+		mvm_err_set(err, "%s only applies to an IMAGE: --kernel is placed and started by "
+			    "its boot protocol", o->load_set ? "--load" :
+			    o->entry_set ? "--entry" : "--mode");
+		return MVM_ARGS_ERROR;
+	}
+	if (!o->mem_set) {
+		o->mem_size = MVM_DEFAULT_MEM_KERNEL;
+	} else if (o->mem_size < (2ull << 20) || o->mem_size > MVM_MAX_MEM_KERNEL) {
+		mvm_err_set(err, "--mem: %s is out of range for --kernel (2M..3G: RAM stays "
+			    "below the MMIO hole at 3 GiB)", mem_arg);
+		return MVM_ARGS_ERROR;
+	}
+	return MVM_ARGS_RUN;
+}
+
 static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_options *o,
 				      struct mvm_err *err)
 {
-	bool only_positional = false;
-	const char *v, *iv;
+	bool only_positional = false, mode_set = false;
+	const char *v, *iv, *mem_arg = NULL;
 	int i;
 
 	for (i = 2; i < argc; i++) {
@@ -221,6 +256,8 @@ static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_o
 				mvm_err_set(err, "--mem: %s is not a multiple of 4K", v);
 				return MVM_ARGS_ERROR;
 			}
+			o->mem_set = true;
+			mem_arg = v;
 		} else if (match_opt(a, "--load", NULL, &iv)) {
 			v = opt_value("--load", iv, argc, argv, &i, err);
 			if (!v || parse_number_opt("--load", v, &o->load_addr, err))
@@ -231,10 +268,35 @@ static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_o
 			if (!v || parse_number_opt("--entry", v, &o->entry, err))
 				return MVM_ARGS_ERROR;
 			o->entry_set = true;
+		} else if (match_opt(a, "--kernel", NULL, &iv)) {
+			o->kernel = opt_value("--kernel", iv, argc, argv, &i, err);
+			if (!o->kernel)
+				return MVM_ARGS_ERROR;
+		} else if (match_opt(a, "--initrd", NULL, &iv)) {
+			o->initrd = opt_value("--initrd", iv, argc, argv, &i, err);
+			if (!o->initrd)
+				return MVM_ARGS_ERROR;
+		} else if (match_opt(a, "--append", NULL, &iv)) {
+			o->append = opt_value("--append", iv, argc, argv, &i, err);
+			if (!o->append)
+				return MVM_ARGS_ERROR;
+		} else if (match_opt(a, "--cpus", NULL, &iv)) {
+			uint64_t n;
+
+			v = opt_value("--cpus", iv, argc, argv, &i, err);
+			if (!v || parse_number_opt("--cpus", v, &n, err))
+				return MVM_ARGS_ERROR;
+			if (n < 1 || n > MVM_MAX_CPUS) {
+				mvm_err_set(err, "--cpus: %s is out of range (1..%d)", v,
+					    MVM_MAX_CPUS);
+				return MVM_ARGS_ERROR;
+			}
+			o->ncpus = (unsigned int)n;
 		} else if (match_opt(a, "--mode", NULL, &iv)) {
 			v = opt_value("--mode", iv, argc, argv, &i, err);
 			if (!v)
 				return MVM_ARGS_ERROR;
+			mode_set = true;
 			if (!strcmp(v, "real")) {
 				o->mode = MVM_MODE_REAL;
 			} else if (!strcmp(v, "long")) {
@@ -248,8 +310,16 @@ static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_o
 			return MVM_ARGS_ERROR;
 		}
 	}
+	if (o->kernel)
+		return check_kernel_opts(o, mode_set, mem_arg, err);
+	if (o->initrd || o->append) {
+		mvm_err_set(err, "%s needs --kernel (an IMAGE gets no %s)",
+			    o->initrd ? "--initrd" : "--append",
+			    o->initrd ? "initrd" : "command line");
+		return MVM_ARGS_ERROR;
+	}
 	if (!o->image) {
-		mvm_err_set(err, "missing IMAGE");
+		mvm_err_set(err, "missing IMAGE (or --kernel FILE)");
 		return MVM_ARGS_ERROR;
 	}
 	return MVM_ARGS_RUN;
@@ -261,6 +331,7 @@ enum mvm_args_result mvm_parse_args(int argc, char *const argv[], struct mvm_opt
 	memset(o, 0, sizeof(*o));
 	o->mem_size = MVM_DEFAULT_MEM;
 	o->mode = MVM_MODE_AUTO;
+	o->ncpus = 1;
 
 	if (argc < 2) {
 		mvm_err_set(err, "missing command");
