@@ -143,7 +143,7 @@ pcfake "PC: the same with --kernel and 2 vCPUs (the AP blocks in MV_RUN until th
 	pc-ticks 0 "^mvm: guest powered off$" "irq 0x20 x5
 two cpus" 'two cpus\n' -- run --kernel "$TMP/mb.bin" --cpus 2
 pcfake "PC: PIT through IOAPIC pin 2 (IRQ0 override) as MSIs: destination 1, vector 0x30, edge" \
-	pc-ioapic 0 "^mvm: guest powered off$" "msi 3 addr 0xfee01000 data 0x4030" '' \
+	pc-ioapic 0 "^mvm: guest powered off$" "msi addr 0xfee01000 data 0x4030" '' \
 	-- run "$TMP/mb.bin"
 pcfake "PC: level-triggered IOAPIC pin (UART IRQ4 with input): one MSI until MV_EXIT_EOI, then again" \
 	pc-level 0 "^mvm: guest powered off$" "msi 1 addr 0xfee00000 data 0xc034
