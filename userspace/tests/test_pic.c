@@ -47,8 +47,11 @@ int main(void)
 	tap_start();
 	elcr.priv = &p;
 	mvm_pic_init(&p, notify, NULL);
-	ok(p.chip[0].imr == 0 && !mvm_pic_intr(&p) && mvm_pic_ack(&p) == -1,
-	   "reset: nothing pending, INTA gives nothing (-1)");
+	ok(p.chip[0].imr == 0xfb && p.chip[1].imr == 0xff && p.chip[0].base == 0x08 &&
+	   p.chip[1].base == 0x70 && !mvm_pic_intr(&p) && mvm_pic_ack(&p) == -1,
+	   "power-on: as a BIOS leaves it (bases 0x08/0x70, masked but IRQ2), nothing pending");
+	pulse(&p, 0);
+	ok(!mvm_pic_intr(&p), "power-on: IRQ0 is masked");
 
 	init_pair(&p, 0x01);
 	ok(p.chip[0].base == 0x20 && p.chip[1].base == 0x28 && p.chip[0].icw3 == 0x04 &&

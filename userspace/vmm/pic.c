@@ -32,6 +32,17 @@ void mvm_pic_init(struct mvm_pic *p, mvm_pic_notify_fn notify, void *ctx)
 	p->chip[1].elcr_mask = 0xde;
 	chip_reset(&p->chip[0]);
 	chip_reset(&p->chip[1]);
+	/*
+	 * What a PC BIOS leaves behind (there is no firmware here): vector
+	 * bases 0x08 and 0x70, everything masked but the cascade, so nothing
+	 * reaches a guest before it programs the PIC itself.
+	 */
+	p->chip[0].base = 0x08;
+	p->chip[0].icw3 = 0x04;
+	p->chip[0].imr = 0xfb;
+	p->chip[1].base = 0x70;
+	p->chip[1].icw3 = 0x02;
+	p->chip[1].imr = 0xff;
 	p->notify = notify;
 	p->notify_ctx = ctx;
 }

@@ -7,6 +7,9 @@
  * IRR/ISR/IMR, edge and level triggering, automatic EOI, specific and
  * non-specific EOI, priority rotation, special mask mode, poll mode.
  *
+ * After mvm_pic_init() the pair is as a PC BIOS leaves it: bases 0x08 and
+ * 0x70, all masked but the cascade (IMR 0xfb / 0xff).
+ *
  * The master's INTR output is "a vector is ready" for vCPU 0; the INTA
  * cycle is mvm_pic_ack(), called when that vector is injected.
  */
