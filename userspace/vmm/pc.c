@@ -80,6 +80,8 @@ static void hook_pic_intr(void *ctx, bool intr)
 	/* vCPU 0 looks at the PIC before every MV_RUN; kick it if it is elsewhere. */
 	if (intr && v0->run && v0 != self)
 		kick(v0);
+	if (intr)
+		pthread_cond_broadcast(&pc->wake);	/* halted() in userspace */
 }
 
 static void hook_pit_arm(void *ctx, uint64_t abs_ns)
