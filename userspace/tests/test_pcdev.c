@@ -157,6 +157,17 @@ int main(void)
 	mvm_pm_evt_access(&pe, 0, &v, 4, false);
 	ok(pm.en == 0x0120 && v == 0x01208000, "PM1_EN reads back; a dword read sees both");
 	ok(mvm_pm_cnt_access(&pcnt, 1, &w, 2, false) != 0, "an access past PM1_CNT is an error");
+	mvm_irq_line_init(&pm.sci, irq, NULL, 9);
+	pm.sts = 0;
+	w = 0;
+	mvm_pm_evt_access(&pe, 2, &w, 2, true);
+	mvm_pm_set_status(&pm, 0x0100);
+	ok(!pm.sci.level, "a status bit that is not enabled leaves the SCI low");
+	w = 0x0100;
+	mvm_pm_evt_access(&pe, 2, &w, 2, true);
+	ok(pm.sci.level, "enabling it (PM1_EN) raises the SCI (IRQ9)");
+	mvm_pm_evt_access(&pe, 0, &w, 2, true);
+	ok(!pm.sci.level && pm.sts == 0, "clearing the status (write 1) lowers it");
 
 	/* Sink ports */
 	v = 0;

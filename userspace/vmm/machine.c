@@ -98,6 +98,7 @@ int mvm_machine_init_pc(struct mvm_machine *m, const struct mvm_pc_config *cfg,
 	mvm_irq_line_init(&m->kbd.irq12, mvm_irq_router_set, &m->router, 12);
 	mvm_pci_init(&m->pci, dev_stop, m);
 	mvm_pm_init(&m->pm, dev_stop, m);
+	mvm_irq_line_init(&m->pm.sci, mvm_irq_router_set, &m->router, 9);	/* boot.h: SCI */
 
 	if ((ret = reg(pio, &m->pic_dev[0], "pic-master", MVM_PIC_MASTER_BASE, MVM_PIC_NR_PORTS,
 		       mvm_pic_master_access, &m->pic)) ||

@@ -28,6 +28,17 @@ void mvm_pm_init(struct mvm_pm *pm, mvm_stop_fn stop, void *ctx)
 	pm->stop_ctx = ctx;
 }
 
+static void update_sci(struct mvm_pm *pm)
+{
+	mvm_irq_line_set(&pm->sci, (pm->sts & pm->en) != 0);
+}
+
+void mvm_pm_set_status(struct mvm_pm *pm, uint16_t bits)
+{
+	pm->sts |= bits;
+	update_sci(pm);
+}
+
 /* Little-endian bytes [offset, offset + len) of a register file. */
 static void rw_bytes(uint8_t *regs, unsigned int size, uint64_t offset, uint8_t *data,
 		     unsigned int len, bool is_write)
@@ -72,6 +83,7 @@ int mvm_pm_evt_access(struct mvm_device *dev, uint64_t offset, void *data, unsig
 	}
 	if (offset + len > 2)
 		pm->en = (uint16_t)(w[2] | (w[3] << 8));
+	update_sci(pm);
 	return 0;
 }
 

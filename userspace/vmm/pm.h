@@ -5,8 +5,9 @@
  * block) at the ports the FADT names (boot.h). Writing SLP_TYP = 5 (the
  * DSDT's \_S5) together with SLP_EN to PM1_CNT is a power-off request; other
  * sleep types are ignored (there is no S1-S4). SCI_EN always reads as 1.
- * No status bit is ever set (no PM timer, no power button), so the SCI
- * stays low.
+ * The SCI (IRQ9, level) is up while PM1_STS & PM1_EN has a bit set; mvm
+ * sets no status bit itself (no PM timer, no power button), so it stays low
+ * unless a status bit is set from outside (mvm_pm_set_status).
  */
 #ifndef MVM_PM_H
 #define MVM_PM_H
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "irq.h"
 
 enum mvm_stop_reason {
 	MVM_STOP_NONE,
@@ -38,11 +40,14 @@ const char *mvm_stop_reason_str(enum mvm_stop_reason why);
 
 struct mvm_pm {
 	uint16_t sts, en, cnt;
+	struct mvm_irq_line sci;
 	mvm_stop_fn stop;
 	void *stop_ctx;
 };
 
 void mvm_pm_init(struct mvm_pm *pm, mvm_stop_fn stop, void *ctx);
+/* Set PM1_STS bits (e.g. PWRBTN_STS, bit 8), as the hardware would. */
+void mvm_pm_set_status(struct mvm_pm *pm, uint16_t bits);
 /* Bus handlers: dev->priv is the struct mvm_pm; the event block (4 ports), control (2). */
 int mvm_pm_evt_access(struct mvm_device *dev, uint64_t offset, void *data, unsigned int len,
 		      bool is_write);
