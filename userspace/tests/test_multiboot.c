@@ -315,6 +315,16 @@ static void test_aout(void)
 	ok(ret == 0 && !memcmp(mem + 0x200000, k, AOUT_SIZE) && mem[0x200000 + AOUT_SIZE] == 0xcc &&
 	   st.kernel_end == 0x200000 + AOUT_SIZE,
 	   "load_end_addr 0 loads the whole file, bss_end_addr 0 adds no bss");
+	/* The kernel now ends at 0x201800: module 0 goes to the next page. */
+	c.initrd = (const uint8_t *)"mod";
+	c.initrd_size = 3;
+	ret = mvm_boot_multiboot(&c, &st, &err);
+	ok(ret == 0 && st.initrd_start == 0x202000 && !memcmp(mem + 0x202000, "mod", 3),
+	   "kernel ending mid-page (0x201800): module at the next page 0x%llx",
+	   (unsigned long long)st.initrd_start);
+	check_info(&c, &st, 0x201800);
+	c.initrd = NULL;
+	c.initrd_size = 0;
 	/* header_addr - load_addr selects the file offset. */
 	wr32(h + 12, 0x200020);
 	ret = mvm_boot_multiboot(&c, &st, &err);
