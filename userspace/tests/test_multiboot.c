@@ -7,6 +7,7 @@
  * loader name), the 32-bit entry state, and every refusal with its message.
  */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "boot.h"
 #include "boot_test.h"
 #include "elf_build.h"
+#include "loader.h"
 #include "mv_x86.h"
 #include "tap.h"
 
@@ -475,12 +477,109 @@ static void test_dispatch(void)
 	ret = mvm_boot(&c, &st, &err);
 	ok(ret == 0 && !strcmp(st.kind, "multiboot ELF32") && !memcmp(mem + 0xe0000, "RSD PTR ", 8),
 	   "mvm_boot: multiboot kernel booted, ACPI tables built (%d \"%s\")", ret, err.msg);
+	/* mvm_boot_check: the same verdicts with no guest memory at all. */
+	cfg_for(&c, k, n);
+	c.mem = NULL;
+	ret = mvm_boot_check(&c, &err);
+	ok(ret == 0, "mvm_boot_check without memory: multiboot kernel fine (%d \"%s\")", ret,
+	   err.msg);
+	c.initrd = k;
+	c.initrd_size = MEM_SIZE;
+	ret = mvm_boot_check(&c, &err);
+	ok(ret == -EINVAL && strstr(err.msg, "does not fit after the kernel"),
+	   "mvm_boot_check: an initrd as large as RAM: \"%s\"", err.msg);
+	c.initrd = NULL;
+	c.initrd_size = 0;
+	wr32(k + HDR_OFF + 4, 0x8);
+	ret = mvm_boot_check(&c, &err);
+	ok(ret == -EINVAL && strstr(err.msg, "neither"),
+	   "mvm_boot_check: a header with a bad checksum is no multiboot kernel: \"%s\"", err.msg);
 	memset(junk, 0x90, sizeof(junk));
+	cfg_for(&c, junk, sizeof(junk));
+	c.mem = NULL;
+	ret = mvm_boot_check(&c, &err);
+	ok(ret == -EINVAL && strstr(err.msg, "neither a bzImage"), "mvm_boot_check: neither kind");
+	ok(mvm_boot_check(NULL, &err) == -EINVAL, "mvm_boot_check(NULL)");
 	cfg_for(&c, junk, sizeof(junk));
 	ret = mvm_boot(&c, &st, &err);
 	ok(ret == -EINVAL && strstr(err.msg, "neither a bzImage") , "mvm_boot: neither kind: "
 	   "\"%s\"", err.msg);
 	free(k);
+}
+
+/* A real multiboot kernel when installed: Xen (gzipped ELF32), dom0 kernel as module. */
+static void test_xen(void)
+{
+	struct mvm_boot_state st;
+	struct mvm_boot_cfg c;
+	struct mvm_err err = { "" };
+	uint8_t *k = NULL, *dom0 = NULL, *big;
+	size_t n = 0, cap = 0, dn = 0;
+	char cmd[512];
+	glob_t g;
+	FILE *f;
+	int ret;
+
+	if (glob("/boot/xen-*.gz", 0, NULL, &g) || !g.gl_pathc) {
+		tap_skip("# SKIP no /boot/xen-*.gz (Debian xen-hypervisor): real multiboot kernel "
+			 "not tested");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "gzip -dc '%s'", g.gl_pathv[0]);
+	f = popen(cmd, "r");
+	while (f && !feof(f)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1 << 20;
+			k = realloc(k, cap);
+		}
+		n += fread(k + n, 1, cap - n, f);
+	}
+	if (!f || pclose(f) || n < 64) {
+		tap_skip("# SKIP cannot decompress %s", g.gl_pathv[0]);
+		free(k);
+		globfree(&g);
+		return;
+	}
+	ok(mvm_is_multiboot(k, n) && !memcmp(k, "\177ELF", 4) && k[4] == 1,
+	   "%s: an ELF32 multiboot kernel (%zu bytes)", g.gl_pathv[0], n);
+	big = malloc(256ull << 20);
+	cfg_for(&c, k, n);
+	c.mem = big;
+	c.mem_size = 256ull << 20;
+	c.ncpus = 2;
+	c.cmdline = "console=com1 com1=115200,8n1 dom0_mem=128M";
+	{
+		glob_t gk;
+
+		if (!glob("/boot/vmlinuz-*", 0, NULL, &gk)) {
+			if (gk.gl_pathc && !mvm_read_file(gk.gl_pathv[0], &dom0, &dn, &err)) {
+				c.initrd = dom0;
+				c.initrd_size = dn;
+				c.initrd_name = "vmlinuz console=hvc0";
+			}
+			globfree(&gk);
+		}
+	}
+	ret = mvm_boot(&c, &st, &err);
+	ok(ret == 0 && !strcmp(st.kind, "multiboot ELF32") && st.regs.rax == 0x2badb002 &&
+	   st.regs.rip == rd32(k + 0x18) && st.kernel_start >= 0x100000,
+	   "Xen loads: entry 0x%llx, kernel [0x%llx, 0x%llx) (%d \"%s\")",
+	   (unsigned long long)st.regs.rip, (unsigned long long)st.kernel_start,
+	   (unsigned long long)st.kernel_end, ret, err.msg);
+	if (!ret && c.initrd) {
+		const uint8_t *mbi = big + st.regs.rbx, *mod = big + rd32(mbi + 24);
+
+		ok(rd32(mbi + 20) == 1 && rd32(mod) == st.initrd_start &&
+		   st.initrd_start >= st.kernel_end && st.initrd_start % 4096 == 0 &&
+		   !memcmp(big + st.initrd_start, dom0, dn) &&
+		   !strcmp((char *)big + rd32(mod + 8), "vmlinuz console=hvc0"),
+		   "dom0 kernel as module 0 at 0x%llx with its command line",
+		   (unsigned long long)st.initrd_start);
+	}
+	free(big);
+	free(dom0);
+	free(k);
+	globfree(&g);
 }
 
 int main(void)
@@ -493,6 +592,7 @@ int main(void)
 	test_aout();
 	test_bad();
 	test_dispatch();
+	test_xen();
 	free(mem);
 	return tap_end();
 }
