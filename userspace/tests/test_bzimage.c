@@ -350,6 +350,7 @@ static void test_variants(void)
 static void test_bad(void)
 {
 	struct mvm_boot_cfg c;
+	struct mvm_err err = { "" };
 	size_t n;
 	uint8_t *k = make_bzimage(&n);
 	char line[0x801];
@@ -405,6 +406,19 @@ static void test_bad(void)
 	c.kernel_size = 0;
 	refused("an empty kernel", &c, "the kernel is empty");
 	c.kernel_size = n;
+
+	/* mvm_boot_check: the same checks without guest memory. */
+	cfg_for(&c, k, n);
+	c.mem = NULL;
+	ok(mvm_boot_check(&c, &err) == 0, "mvm_boot_check without memory: good image accepted");
+	c.mem_size = 16ull << 20;
+	ok(mvm_boot_check(&c, &err) == -EINVAL && strstr(err.msg, "use --mem"),
+	   "mvm_boot_check: 16 MiB too small: \"%s\"", err.msg);
+	c.mem_size = MEM_SIZE;
+	k[0x236] = 0;
+	ok(mvm_boot_check(&c, &err) == -EINVAL && strstr(err.msg, "lacks XLF_KERNEL_64"),
+	   "mvm_boot_check: no 64-bit entry: \"%s\"", err.msg);
+	k[0x236] = 0x7f;
 
 	ok(mvm_is_bzimage(k, n), "mvm_is_bzimage: the synthetic image");
 	ok(!mvm_is_bzimage(k, 0x205), "mvm_is_bzimage: too short for the magic");
@@ -477,7 +491,13 @@ static void test_real_kernel(void)
 			   "initrd placed high, page aligned, above the kernel");
 		ok(!memcmp(m + 0xe0000, "RSD PTR ", 8), "ACPI RSDP at 0xe0000");
 	}
+	c.mem = NULL;
+	ret = mvm_boot_check(&c, &err);
+	ok(ret == 0, "mvm_boot_check accepts it in 256 MiB (%d \"%s\")", ret, err.msg);
 	c.mem_size = 64ull << 20;
+	ret = mvm_boot_check(&c, &err);
+	ok(ret == -EINVAL && strstr(err.msg, "use --mem"), "mvm_boot_check: not in 64 MiB");
+	c.mem = m;
 	c.initrd = NULL;
 	c.initrd_size = 0;
 	ret = mvm_boot_linux(&c, &st, &err);
@@ -489,6 +509,39 @@ static void test_real_kernel(void)
 	globfree(&g);
 }
 
+/* Other real bzImages when installed (Debian's memtest86+ package): optional. */
+static void test_memtest(void)
+{
+	static const char *x64 = "/boot/memtest86+x64.bin", *ia32 = "/boot/memtest86+ia32.bin";
+	struct mvm_boot_state st;
+	struct mvm_boot_cfg c;
+	struct mvm_err err = { "" };
+	uint8_t *k = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (mvm_read_file(x64, &k, &n, &err)) {
+		tap_skip("# SKIP %s not installed (Debian memtest86+): %s", x64, err.msg);
+	} else {
+		cfg_for(&c, k, n);
+		c.cmdline = "console=ttyS0,115200";
+		ret = mvm_boot(&c, &st, &err);
+		ok(ret == 0 && st.regs.rip == 0x100200 && st.regs.rsi == 0x7000 &&
+		   !strncmp(st.kind, "linux bzImage", 13) && !memcmp(mem + 0x100000,
+		   k + ((k[0x1f1] ? k[0x1f1] : 4) + 1) * 512, 512),
+		   "%s (%zu bytes) boots in 64 MiB: %s (%d \"%s\")", x64, n, st.kind, ret, err.msg);
+		free(k);
+	}
+	k = NULL;
+	if (mvm_read_file(ia32, &k, &n, &err)) {
+		tap_skip("# SKIP %s not installed (Debian memtest86+): %s", ia32, err.msg);
+		return;
+	}
+	cfg_for(&c, k, n);
+	refused("the 32-bit-only memtest86+ia32.bin", &c, "lacks XLF_KERNEL_64");
+	free(k);
+}
+
 int main(void)
 {
 	tap_start();
@@ -497,6 +550,7 @@ int main(void)
 	test_variants();
 	test_bad();
 	test_real_kernel();
+	test_memtest();
 	free(mem);
 	return tap_end();
 }

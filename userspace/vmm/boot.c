@@ -41,9 +41,9 @@ unsigned int mvm_e820_build(uint64_t mem_size, struct mvm_e820_entry *e, unsigne
 	return n;
 }
 
-int mvm_boot_check_cfg(const struct mvm_boot_cfg *c, struct mvm_err *err)
+int mvm_boot_check_cfg(const struct mvm_boot_cfg *c, bool need_mem, struct mvm_err *err)
 {
-	if (!c || !c->mem) {
+	if (!c || (need_mem && !c->mem)) {
 		mvm_err_set(err, "no guest memory");
 		return -EINVAL;
 	}
@@ -162,19 +162,33 @@ void mvm_boot_gdt(uint8_t *mem, struct mv_sregs *s, bool long_mode)
 	s->idt.limit = 0;
 }
 
+static const char neither[] = "the kernel is neither a bzImage (no \"HdrS\" at offset 0x202) "
+			      "nor a multiboot kernel (no 0x1BADB002 header in its first 8 KiB)";
+
+int mvm_boot_check(const struct mvm_boot_cfg *c, struct mvm_err *err)
+{
+	if (mvm_boot_check_cfg(c, false, err))
+		return -EINVAL;
+	if (mvm_is_bzimage(c->kernel, c->kernel_size))
+		return mvm_bzimage_check(c, err);
+	if (mvm_is_multiboot(c->kernel, c->kernel_size))
+		return mvm_multiboot_check(c, err);
+	mvm_err_set(err, "%s", neither);
+	return -EINVAL;
+}
+
 int mvm_boot(const struct mvm_boot_cfg *c, struct mvm_boot_state *out, struct mvm_err *err)
 {
 	int ret;
 
-	if (mvm_boot_check_cfg(c, err))
+	if (mvm_boot_check_cfg(c, true, err))
 		return -EINVAL;
 	if (mvm_is_bzimage(c->kernel, c->kernel_size))
 		ret = mvm_boot_linux(c, out, err);
 	else if (mvm_is_multiboot(c->kernel, c->kernel_size))
 		ret = mvm_boot_multiboot(c, out, err);
 	else {
-		mvm_err_set(err, "the kernel is neither a bzImage (no \"HdrS\" at offset 0x202) "
-			    "nor a multiboot kernel (no 0x1BADB002 header in its first 8 KiB)");
+		mvm_err_set(err, "%s", neither);
 		return -EINVAL;
 	}
 	if (ret)

@@ -171,6 +171,14 @@ int mvm_boot_multiboot(const struct mvm_boot_cfg *c, struct mvm_boot_state *out,
 int mvm_acpi_build(const struct mvm_boot_cfg *c, struct mvm_err *err);
 
 /*
+ * Every check mvm_boot() makes, without guest memory (c->mem may be NULL):
+ * so that a bad kernel, initrd or command line is reported before the VM
+ * exists. 0 or -EINVAL with err set; then mvm_boot() with the same
+ * configuration (and c->mem) succeeds.
+ */
+int mvm_boot_check(const struct mvm_boot_cfg *c, struct mvm_err *err);
+
+/*
  * The whole job: a bzImage boots with the Linux protocol, else a multiboot
  * kernel with Multiboot v1, else -EINVAL ("neither a bzImage nor a
  * multiboot kernel"); then the ACPI tables. 0 or -EINVAL.

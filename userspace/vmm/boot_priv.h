@@ -54,8 +54,11 @@ static inline uint64_t mvm_align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-/* The checks every loader makes on the configuration: 0 or -EINVAL. */
-int mvm_boot_check_cfg(const struct mvm_boot_cfg *c, struct mvm_err *err);
+/* The checks every loader makes on the configuration (need_mem: c->mem set): 0 or -EINVAL. */
+int mvm_boot_check_cfg(const struct mvm_boot_cfg *c, bool need_mem, struct mvm_err *err);
+/* Each protocol's checks alone: no guest memory needed. 0 or -EINVAL. */
+int mvm_bzimage_check(const struct mvm_boot_cfg *c, struct mvm_err *err);
+int mvm_multiboot_check(const struct mvm_boot_cfg *c, struct mvm_err *err);
 /*
  * The GDT at MVM_BOOT_GDT and the TSS at MVM_BOOT_TSS, then flat segments in
  * *s: CS = code64 (long) or code32, the data segments MVM_BOOT_SEL_DATA, a

@@ -216,6 +216,15 @@ static int bz_check(const struct mvm_boot_cfg *c, struct bz_plan *p, struct mvm_
 	return 0;
 }
 
+int mvm_bzimage_check(const struct mvm_boot_cfg *c, struct mvm_err *err)
+{
+	struct bz_plan p;
+
+	if (mvm_boot_check_cfg(c, false, err) || bz_check(c, &p, err))
+		return -EINVAL;
+	return 0;
+}
+
 /* 4-level identity page tables for MVM_BOOT_PT_MAP bytes in 2 MiB pages. */
 static void bz_page_tables(uint8_t *mem)
 {
@@ -240,7 +249,7 @@ int mvm_boot_linux(const struct mvm_boot_cfg *c, struct mvm_boot_state *out,
 	uint8_t *bp, *mem;
 	unsigned int ne, i;
 
-	if (mvm_boot_check_cfg(c, err) || bz_check(c, &p, err))
+	if (mvm_boot_check_cfg(c, true, err) || bz_check(c, &p, err))
 		return -EINVAL;
 	mem = c->mem;
 

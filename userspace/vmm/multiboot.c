@@ -255,6 +255,15 @@ static int mb_check(const struct mvm_boot_cfg *c, struct mb_plan *p, struct mvm_
 	return 0;
 }
 
+int mvm_multiboot_check(const struct mvm_boot_cfg *c, struct mvm_err *err)
+{
+	struct mb_plan p;
+
+	if (mvm_boot_check_cfg(c, false, err) || mb_check(c, &p, err))
+		return -EINVAL;
+	return 0;
+}
+
 int mvm_boot_multiboot(const struct mvm_boot_cfg *c, struct mvm_boot_state *out,
 		       struct mvm_err *err)
 {
@@ -265,7 +274,7 @@ int mvm_boot_multiboot(const struct mvm_boot_cfg *c, struct mvm_boot_state *out,
 	uint64_t upper;
 	unsigned int ne, i;
 
-	if (mvm_boot_check_cfg(c, err) || mb_check(c, &p, err))
+	if (mvm_boot_check_cfg(c, true, err) || mb_check(c, &p, err))
 		return -EINVAL;
 
 	mvm_image_load(&p.img, c->mem);
