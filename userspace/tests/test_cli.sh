@@ -77,7 +77,7 @@ else
 fi
 printf 'MZ but no kernel' >"$TMP/nokernel"
 check "--kernel with a file that is no kernel: status 2 before the module is opened" 2 \
-	"neither a bzImage nor a multiboot kernel" -- run --kernel "$TMP/nokernel"
+	"the kernel is neither a bzImage" -- run --kernel "$TMP/nokernel"
 check "--kernel with a missing initrd: status 2" 2 "nosuch" \
 	-- run --kernel "$TMP/nokernel" --initrd "$TMP/nosuch"
 

@@ -169,7 +169,7 @@ printf 'not a kernel' >"$TMP/junk.bin"
 FAKE_MV_EXIT=pc-idle LD_PRELOAD=$FAKE timeout 20 "$MVM" run --kernel "$TMP/junk.bin" \
 	</dev/null >"$TMP/out" 2>"$TMP/err"
 st=$?
-[ "$st" -eq 2 ] && grep -q "neither a bzImage nor a multiboot kernel" "$TMP/err"
+[ "$st" -eq 2 ] && grep -q "the kernel is neither a bzImage" "$TMP/err"
 result $((1 - $?)) "PC: --kernel with a file that is no kernel: status 2"
 
 # SIGTERM with 2 vCPUs: every thread stops, mvm dies of the signal.

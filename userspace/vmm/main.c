@@ -277,9 +277,15 @@ static int run_pc(const struct mvm_options *o, const char *kernel_path)
 		free(kernel);
 		return MVM_STATUS_USAGE;
 	}
-	if (!mvm_is_bzimage(kernel, kernel_size) && !mvm_is_multiboot(kernel, kernel_size)) {
-		fprintf(stderr, "mvm: %s: neither a bzImage nor a multiboot kernel\n",
-			kernel_path);
+	/* Every boot check, before the module is opened (c.mem NULL: nothing written). */
+	cfg = (struct mvm_boot_cfg){
+		.mem = NULL, .mem_size = o->mem_size, .ncpus = ncpus,
+		.kernel = kernel, .kernel_size = kernel_size,
+		.initrd = initrd, .initrd_size = initrd_size,
+		.cmdline = o->append, .initrd_name = o->initrd,
+	};
+	if (mvm_boot_check(&cfg, &err)) {
+		fprintf(stderr, "mvm: %s: %s\n", kernel_path, err.msg);
 		free(kernel);
 		free(initrd);
 		return MVM_STATUS_USAGE;
