@@ -183,6 +183,8 @@ int mvm_pc_prepare(struct mvm_pc *pc, struct mv_vm *vm, unsigned int ncpus, int 
 	sa.sa_handler = on_kick;
 	sigemptyset(&sa.sa_mask);
 	sigaction(MVM_KICK_SIGNAL, &sa, NULL);	/* no SA_RESTART: MV_RUN returns EINTR */
+	/* A closed stdout is EPIPE for the UART's writes (the guest runs on), not death. */
+	signal(SIGPIPE, SIG_IGN);
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
