@@ -97,6 +97,18 @@ struct mv_vm {
  */
 int mv_vm_create(struct mv_vm *vm, uint64_t mem_size);	/* 0 or -errno */
 void mv_vm_destroy(struct mv_vm *vm);
+/*
+ * Several vCPUs: mv_vm_create_novcpu() is mv_vm_create() without the
+ * vCPU (vcpu_fd -1, run NULL), so that VM-wide capabilities that must
+ * precede the first MV_CREATE_VCPU (MV_CAP_LAPIC) can be enabled; then
+ * mv_vm_add_vcpu() creates vCPU id and maps its run page. vCPU 0 is also
+ * stored in vm->vcpu_fd / vm->run (mv_vm_destroy() releases it); the
+ * caller releases the others with mv_vcpu_release(). On failure nothing is
+ * left behind (*fd = -1, *run = NULL) and -errno is returned.
+ */
+int mv_vm_create_novcpu(struct mv_vm *vm, uint64_t mem_size);
+int mv_vm_add_vcpu(struct mv_vm *vm, unsigned int id, int *fd, struct mv_run **run);
+void mv_vcpu_release(struct mv_vm *vm, int fd, struct mv_run *run);
 
 /*
  * Architectural state helpers: flat real mode at cs:ip, or 64-bit long mode.

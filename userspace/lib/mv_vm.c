@@ -4,6 +4,7 @@
  * the selftests.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -24,7 +25,7 @@ static void mv_vm_init_empty(struct mv_vm *vm)
  * On failure everything acquired so far is released and *vm is left empty
  * (fds -1, pointers NULL), so calling mv_vm_destroy() on it is harmless.
  */
-int mv_vm_create(struct mv_vm *vm, uint64_t mem_size)
+static int vm_create(struct mv_vm *vm, uint64_t mem_size, bool with_vcpu)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	void *mem;
@@ -64,6 +65,8 @@ int mv_vm_create(struct mv_vm *vm, uint64_t mem_size)
 	if (ret < 0)
 		goto fail;
 
+	if (!with_vcpu)
+		return 0;
 	ret = mv_create_vcpu(vm->vm_fd, 0);
 	if (ret < 0)
 		goto fail;
@@ -79,6 +82,54 @@ int mv_vm_create(struct mv_vm *vm, uint64_t mem_size)
 fail:
 	mv_vm_destroy(vm);
 	return ret;
+}
+
+int mv_vm_create(struct mv_vm *vm, uint64_t mem_size)
+{
+	return vm_create(vm, mem_size, true);
+}
+
+int mv_vm_create_novcpu(struct mv_vm *vm, uint64_t mem_size)
+{
+	return vm_create(vm, mem_size, false);
+}
+
+int mv_vm_add_vcpu(struct mv_vm *vm, unsigned int id, int *fd, struct mv_run **run)
+{
+	struct mv_run *r;
+	int ret;
+
+	*fd = -1;
+	*run = NULL;
+	if (!vm || vm->vm_fd < 0 || (id == 0 && vm->vcpu_fd >= 0))
+		return -EINVAL;
+	ret = mv_create_vcpu(vm->vm_fd, id);
+	if (ret < 0)
+		return ret;
+	r = mv_map_run(vm->sys_fd, ret);
+	if (!r) {
+		int e = -errno;
+
+		close(ret);
+		return e;
+	}
+	*fd = ret;
+	*run = r;
+	if (id == 0) {
+		vm->vcpu_fd = ret;
+		vm->run = r;
+	}
+	return 0;
+}
+
+void mv_vcpu_release(struct mv_vm *vm, int fd, struct mv_run *run)
+{
+	if (vm && fd >= 0 && fd == vm->vcpu_fd)
+		return;		/* vCPU 0: mv_vm_destroy() releases it */
+	if (run)
+		mv_unmap_run(vm ? vm->sys_fd : -1, run);
+	if (fd >= 0)
+		close(fd);
 }
 
 /*

@@ -11,7 +11,16 @@
  * FAKE_MV_EXIT: shutdown | fail_entry | internal | unknown | eio (MV_RUN
  * fails with EIO) | ebusy (MV_CREATE_VM fails) | api2 (API version 2) |
  * intr (first MV_RUN returns EINTR, the next HLT) | spin (endless OUTs to
- * the UART, honouring immediate_exit).
+ * the UART, honouring immediate_exit) | pc-* (a scripted guest on the PC
+ * machine, see pc_scripts below: it programs the PIC, PIT, IOAPIC and
+ * UART with I/O and MMIO exits, takes the interrupts mvm injects with
+ * MV_INTERRUPT or signals with MV_SIGNAL_MSI, and reports what it got on
+ * the UART). The PC ABI: MV_CAP_LAPIC/IRQ_INJECT/SIGNAL_MSI/MP_STATE, up to
+ * 8 vCPUs (APs block in MV_RUN until immediate_exit, as in wait-for-SIPI),
+ * MV_ENABLE_CAP, MV_INTERRUPT (EBUSY while one is queued), MV_SIGNAL_MSI,
+ * MV_SET/GET_MP_STATE; the interrupt window: every exit reports
+ * ready_for_interrupt_injection = 0 except MV_EXIT_IRQ_WINDOW_OPEN, so an
+ * injection always goes through request_interrupt_window.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -22,6 +31,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -42,6 +52,24 @@ static struct mv_sregs sregs;
 static uint8_t *mem;
 static uint64_t mem_size;
 static unsigned long runs;
+
+#define MAX_VCPUS	8
+static int vcpu_fds[MAX_VCPUS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+static struct mv_run *vcpu_runs[MAX_VCPUS];
+static int lapic_on;
+static int queued_vec = -1;		/* MV_INTERRUPT waiting for delivery */
+static unsigned long msis;		/* MV_SIGNAL_MSI calls */
+static uint32_t msi_addr, msi_data;
+
+static int vcpu_index(int fd)
+{
+	int i;
+
+	for (i = 0; i < MAX_VCPUS; i++)
+		if (fd >= 0 && vcpu_fds[i] == fd)
+			return i;
+	return -1;
+}
 
 static int (*real_open)(const char *, int, ...);
 static int (*real_ioctl)(int, unsigned long, ...);
@@ -89,14 +117,19 @@ int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	resolve();
-	if (fd >= 0 && fd == vcpu_fd) {
+	if (vcpu_index(fd) >= 0) {
+		struct mv_run *r;
+
 		if (off != 0 || len > RUN_SIZE) {
 			errno = EINVAL;
 			return MAP_FAILED;
 		}
-		run = real_mmap(NULL, RUN_SIZE, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		return run;
+		r = real_mmap(NULL, RUN_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		vcpu_runs[vcpu_index(fd)] = r;
+		if (fd == vcpu_fd)
+			run = r;
+		return r;
 	}
 	return real_mmap(addr, len, prot, flags, fd, off);
 }
@@ -228,15 +261,270 @@ static int emulate(void)
 }
 #endif
 
-static int vcpu_run(void)
+
+/* ---- the scripted PC guest (FAKE_MV_EXIT=pc-*) ---- */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+enum { OP_OUT, OP_OUTW, OP_MMIO_W, OP_WAIT_PIC, OP_WAIT_MSI, OP_PRINT_IRQ, OP_PRINT_MSI,
+       OP_ECHO, OP_IDLE, OP_SHUTDOWN, OP_HLT_CLI, OP_EOI, OP_SETTLE, OP_END };
+
+struct op {
+	int kind;
+	uint64_t a;	/* port or address, or a count */
+	uint32_t v;
+};
+
+#define PIC_INIT \
+	{ OP_OUT, 0x20, 0x11 }, { OP_OUT, 0x21, 0x20 }, { OP_OUT, 0x21, 0x04 }, \
+	{ OP_OUT, 0x21, 0x01 }, { OP_OUT, 0xa0, 0x11 }, { OP_OUT, 0xa1, 0x28 }, \
+	{ OP_OUT, 0xa1, 0x02 }, { OP_OUT, 0xa1, 0x01 }
+/* PIT channel 0, rate generator, 1193 ticks (1 ms). */
+#define PIT_1MS { OP_OUT, 0x43, 0x34 }, { OP_OUT, 0x40, 1193 & 0xff }, { OP_OUT, 0x40, 1193 >> 8 }
+#define POWEROFF { OP_OUTW, 0x604, 0x3400 }
+
+static const struct op script_ticks[] = {
+	PIC_INIT, { OP_OUT, 0x21, 0xfe }, { OP_OUT, 0xa1, 0xff }, PIT_1MS,
+	{ OP_WAIT_PIC, 5 }, { OP_PRINT_IRQ }, { OP_OUT, 0x3f9, 0x01 }, { OP_ECHO },
+	POWEROFF, { OP_END },
+};
+static const struct op script_ioapic[] = {
+	PIC_INIT, { OP_OUT, 0x21, 0xff }, { OP_OUT, 0xa1, 0xff },
+	{ OP_MMIO_W, 0xfec00000, 0x14 }, { OP_MMIO_W, 0xfec00010, 0x30 },
+	{ OP_MMIO_W, 0xfec00000, 0x15 }, { OP_MMIO_W, 0xfec00010, 0x01000000 },
+	PIT_1MS, { OP_WAIT_MSI, 3 }, { OP_PRINT_MSI }, POWEROFF, { OP_END },
+};
+/* UART IRQ4 -> IOAPIC pin 4, level, vector 0x34: one MSI until the EOI. */
+static const struct op script_level[] = {
+	PIC_INIT, { OP_OUT, 0x21, 0xff }, { OP_OUT, 0xa1, 0xff },
+	{ OP_MMIO_W, 0xfec00000, 0x18 }, { OP_MMIO_W, 0xfec00010, 0x8034 },
+	{ OP_OUT, 0x3fc, 0x08 }, { OP_OUT, 0x3f9, 0x01 },
+	{ OP_WAIT_MSI, 1 }, { OP_SETTLE }, { OP_PRINT_MSI, 1 }, { OP_EOI, 0, 0x34 },
+	{ OP_WAIT_MSI, 2 }, { OP_SETTLE }, { OP_PRINT_MSI, 1 }, POWEROFF, { OP_END },
+};
+static const struct op script_reset[] = { { OP_OUT, 0x64, 0xfe }, { OP_END } };
+static const struct op script_pci_reset[] = { { OP_OUT, 0xcf9, 0x06 }, { OP_END } };
+static const struct op script_triple[] = { { OP_SHUTDOWN }, { OP_END } };
+static const struct op script_idle[] = { { OP_IDLE } };
+static const struct op script_debug[] = { { OP_OUT, 0xf4, 5 }, { OP_END } };
+static const struct op script_hlt[] = { { OP_HLT_CLI }, { OP_END } };
+
+static const struct op *script;
+static unsigned int pc_ip;	/* next op */
+static unsigned int sub;	/* step inside a multi-exit op */
+static unsigned int delivered;	/* interrupts taken */
+static int last_vec = -1;
+static char text[64];
+static size_t text_len, text_pos;
+static uint8_t echo_byte;
+
+static const struct op *pick_script(const char *m)
+{
+	static const struct { const char *name; const struct op *ops; } t[] = {
+		{ "pc-ticks", script_ticks }, { "pc-ioapic", script_ioapic },
+		{ "pc-level", script_level }, { "pc-reset", script_reset },
+		{ "pc-pci-reset", script_pci_reset }, { "pc-triple", script_triple },
+		{ "pc-idle", script_idle }, { "pc-debug", script_debug },
+		{ "pc-hlt", script_hlt },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(m, t[i].name))
+			return t[i].ops;
+	return NULL;
+}
+
+static void exit_io(struct mv_run *r, int out, uint16_t port, uint8_t size, uint32_t v)
+{
+	memset(r->padding, 0, sizeof(r->padding));
+	r->exit_reason = MV_EXIT_IO;
+	r->io.direction = out ? MV_EXIT_IO_OUT : MV_EXIT_IO_IN;
+	r->io.size = size;
+	r->io.port = port;
+	r->io.count = 1;
+	r->io.data_offset = DATA_OFF;
+	memcpy((uint8_t *)r + DATA_OFF, &v, size);
+}
+
+/* Idle with IF=1: take a queued interrupt, open the window, or wait for a kick. */
+static int idle_step(struct mv_run *r, bool *took)
+{
+	*took = false;
+	for (;;) {
+		if (__atomic_load_n(&queued_vec, __ATOMIC_SEQ_CST) >= 0) {
+			last_vec = __atomic_exchange_n(&queued_vec, -1, __ATOMIC_SEQ_CST);
+			delivered++;
+			*took = true;
+			/* The handler's EOI to the master PIC. */
+			exit_io(r, 1, 0x20, 1, 0x20);
+			return 0;
+		}
+		if (r->request_interrupt_window) {
+			memset(r->padding, 0, sizeof(r->padding));
+			r->exit_reason = MV_EXIT_IRQ_WINDOW_OPEN;
+			r->ready_for_interrupt_injection = 1;
+			return 0;
+		}
+		if (r->immediate_exit) {
+			r->exit_reason = MV_EXIT_INTR;
+			return fail(EINTR);
+		}
+		if (usleep(1000) && errno == EINTR) {
+			r->exit_reason = MV_EXIT_INTR;
+			return fail(EINTR);	/* the kick signal */
+		}
+		return -2;	/* nothing yet: the caller looks at its condition again */
+	}
+}
+
+static int text_step(struct mv_run *r)
+{
+	exit_io(r, 1, 0x3f8, 1, (uint8_t)text[text_pos++]);
+	return 0;
+}
+
+static int pc_run(struct mv_run *r)
+{
+	const struct op *o;
+	bool took;
+	int ret;
+
+	if (!script)
+		script = pick_script(mode());
+	if (!script)
+		return fail(EINVAL);
+	r->ready_for_interrupt_injection = 0;
+	r->if_flag = 1;
+	for (;;) {
+		if (text_pos < text_len)
+			return text_step(r);
+		text_len = text_pos = 0;
+		o = &script[pc_ip];
+		switch (o->kind) {
+		case OP_OUT:
+			pc_ip++;
+			exit_io(r, 1, (uint16_t)o->a, 1, o->v);
+			return 0;
+		case OP_OUTW:
+			pc_ip++;
+			exit_io(r, 1, (uint16_t)o->a, 2, o->v);
+			return 0;
+		case OP_MMIO_W:
+			pc_ip++;
+			memset(r->padding, 0, sizeof(r->padding));
+			r->exit_reason = MV_EXIT_MMIO;
+			r->mmio.phys_addr = o->a;
+			r->mmio.len = 4;
+			r->mmio.is_write = 1;
+			memcpy(r->mmio.data, &o->v, 4);
+			return 0;
+		case OP_EOI:
+			pc_ip++;
+			memset(r->padding, 0, sizeof(r->padding));
+			r->exit_reason = MV_EXIT_EOI;
+			r->eoi.vector = (uint8_t)o->v;
+			return 0;
+		case OP_SETTLE:		/* 50 ms of idling: nothing more may arrive */
+			pc_ip++;
+			usleep(50000);
+			continue;
+		case OP_WAIT_PIC:
+		case OP_WAIT_MSI:
+		case OP_IDLE:
+		case OP_END:
+			if ((o->kind == OP_WAIT_PIC && delivered >= o->a) ||
+			    (o->kind == OP_WAIT_MSI && __atomic_load_n(&msis, __ATOMIC_SEQ_CST) >= o->a)) {
+				pc_ip++;
+				continue;
+			}
+			ret = idle_step(r, &took);
+			if (ret == -2)
+				continue;
+			return ret;
+		case OP_PRINT_IRQ:
+			pc_ip++;
+			text_len = (size_t)snprintf(text, sizeof(text), "irq 0x%x x%u\n",
+						    (unsigned int)last_vec, delivered);
+			continue;
+		case OP_PRINT_MSI:
+			pc_ip++;
+			/* a: print the exact count (else the timer may have sent more already) */
+			if (o->a)
+				text_len = (size_t)snprintf(text, sizeof(text),
+							    "msi %lu addr 0x%x data 0x%x\n",
+							    __atomic_load_n(&msis, __ATOMIC_SEQ_CST),
+							    msi_addr, msi_data);
+			else
+				text_len = (size_t)snprintf(text, sizeof(text),
+							    "msi addr 0x%x data 0x%x\n",
+							    msi_addr, msi_data);
+			continue;
+		case OP_ECHO:
+			/* sub 0: IN LSR; 1: look at it; 2: IN RBR done, OUT it. */
+			if (sub == 0) {
+				sub = 1;
+				exit_io(r, 0, 0x3fd, 1, 0);
+				return 0;
+			}
+			if (sub == 1) {
+				if (((uint8_t *)r)[DATA_OFF] & 1) {
+					sub = 2;
+					exit_io(r, 0, 0x3f8, 1, 0);
+					return 0;
+				}
+				sub = 0;
+				ret = idle_step(r, &took);
+				if (ret == -2)
+					continue;
+				return ret;
+			}
+			echo_byte = ((uint8_t *)r)[DATA_OFF];
+			sub = 0;
+			if (echo_byte == '\n')
+				pc_ip++;
+			exit_io(r, 1, 0x3f8, 1, echo_byte);
+			return 0;
+		case OP_SHUTDOWN:
+			pc_ip++;
+			memset(r->padding, 0, sizeof(r->padding));
+			r->exit_reason = MV_EXIT_SHUTDOWN;
+			return 0;
+		case OP_HLT_CLI:
+			pc_ip++;
+			memset(r->padding, 0, sizeof(r->padding));
+			r->exit_reason = MV_EXIT_HLT;
+			r->if_flag = 0;
+			return 0;
+		default:
+			return fail(EINVAL);
+		}
+	}
+}
+
+/* An AP in wait-for-SIPI: MV_RUN blocks until a kick. */
+static int ap_run(struct mv_run *r)
+{
+	while (!r->immediate_exit)
+		if (usleep(100000) && errno == EINTR)
+			break;
+	r->exit_reason = MV_EXIT_INTR;
+	return fail(EINTR);
+}
+
+static int vcpu_run(int fd)
 {
 	const char *m = mode();
 
+	int idx = vcpu_index(fd);
+
+	if (idx > 0)
+		return ap_run(vcpu_runs[idx]);
 	runs++;
 	if (run->immediate_exit) {
 		run->exit_reason = MV_EXIT_INTR;
 		return fail(EINTR);
 	}
+	if (!strncmp(m, "pc-", 3))
+		return pc_run(run);
 	if (!*m)
 		return emulate();	/* it needs the last exit's payload: no clearing */
 	memset(run->padding, 0, sizeof(run->padding));
@@ -277,7 +565,9 @@ static long cap(unsigned long c)
 {
 	switch (c) {
 	case MV_CAP_NR_MEMSLOTS: return 32;
-	case MV_CAP_MAX_VCPUS: return 1;
+	case MV_CAP_MAX_VCPUS: return MAX_VCPUS;
+	case MV_CAP_LAPIC: return getenv("FAKE_MV_NO_LAPIC") ? 0 : MV_LAPIC_XAPIC;
+	case MV_CAP_IRQ_INJECT: case MV_CAP_SIGNAL_MSI: case MV_CAP_MP_STATE: return 1;
 	case MV_CAP_VCPU_MMAP_SIZE: return RUN_SIZE;
 	case MV_CAP_MAX_MEMSLOT_SIZE: return 1024;
 	case MV_CAP_GUEST_PHYS_BITS: return 39;
@@ -296,7 +586,7 @@ int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (fd < 0 || (fd != sys_fd && fd != vm_fd && fd != vcpu_fd))
+	if (fd < 0 || (fd != sys_fd && fd != vm_fd && vcpu_index(fd) < 0))
 		return real_ioctl(fd, req, arg);
 
 	if (fd == sys_fd) {
@@ -324,16 +614,58 @@ int ioctl(int fd, unsigned long req, ...)
 			mem = (uint8_t *)(uintptr_t)r->userspace_addr;
 			mem_size = r->memory_size;
 			return 0;
-		case MV_CREATE_VCPU:
-			if (arg)
-				return fail(EINVAL);
-			vcpu_fd = new_fd();
-			return vcpu_fd;
+		case MV_CREATE_VCPU: {
+			unsigned long id = (unsigned long)arg;
+
+			if (id >= MAX_VCPUS || vcpu_fds[id] >= 0)
+				return fail(id >= MAX_VCPUS ? EINVAL : EEXIST);
+			vcpu_fds[id] = new_fd();
+			if (id == 0)
+				vcpu_fd = vcpu_fds[0];
+			return vcpu_fds[id];
+		}
+		case MV_ENABLE_CAP: {
+			const struct mv_enable_cap *c = arg;
+
+			if (c->cap != MV_CAP_LAPIC || c->flags || c->args[0] || vcpu_fds[0] >= 0)
+				return fail(EINVAL);	/* LAPIC only before the first vCPU */
+			lapic_on = 1;
+			return 0;
+		}
+		case MV_SIGNAL_MSI: {
+			const struct mv_msi *msi = arg;
+
+			if (!lapic_on)
+				return fail(ENOTTY);
+			msi_addr = msi->address_lo;
+			msi_data = msi->data;
+			__atomic_add_fetch(&msis, 1, __ATOMIC_SEQ_CST);
+			return 1;
+		}
 		}
 	} else {
 		switch (req) {
 		case MV_RUN:
-			return vcpu_run();
+			return vcpu_run(fd);
+		case MV_INTERRUPT: {
+			const struct mv_interrupt *irq = arg;
+			int none = -1;
+
+			if (vcpu_index(fd) != 0 || irq->vector < 32 || irq->vector > 255 || irq->flags)
+				return fail(EINVAL);
+			if (!__atomic_compare_exchange_n(&queued_vec, &none, (int)irq->vector, false,
+							 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				return fail(EBUSY);
+			return 0;
+		}
+		case MV_SET_MP_STATE:
+		case MV_GET_MP_STATE:
+			if (!lapic_on)
+				return fail(EINVAL);
+			if (req == MV_GET_MP_STATE)
+				((struct mv_mp_state *)arg)->state = vcpu_index(fd) ? MV_MP_STATE_WAIT_SIPI
+										      : MV_MP_STATE_RUNNABLE;
+			return 0;
 		case MV_GET_REGS:
 			memcpy(arg, &regs, sizeof(regs));
 			return 0;

@@ -121,7 +121,7 @@ int main(void)
 	r = mvm_parse_args(1, (char *[]){ "mvm", NULL }, &o, &err);
 	bad("no command", "missing command", r, &err);
 	bad("unknown command", "unknown command 'start'", parse(&o, &err, "start", "x"), &err);
-	bad("missing IMAGE", "missing IMAGE", parse(&o, &err, "run"), &err);
+	bad("missing IMAGE", "missing IMAGE (or --kernel FILE)", parse(&o, &err, "run"), &err);
 	bad("two images", "only one IMAGE", parse(&o, &err, "run", "a", "b"), &err);
 	bad("unknown option", "unknown option '--fast'", parse(&o, &err, "run", "--fast", "a"),
 	    &err);
@@ -147,13 +147,84 @@ int main(void)
 	bad("--memory (prefix of no option)", "unknown option '--memory'",
 	    parse(&o, &err, "run", "--memory", "1M", "a"), &err);
 
+	/* --kernel / --initrd / --append / --cpus (issue 6). */
+	r = parse(&o, &err, "run", "img");
+	ok(r == MVM_ARGS_RUN && o.ncpus == 1 && !o.kernel && !o.initrd && !o.append &&
+	   !o.mem_set, "IMAGE form: 1 vCPU, no kernel, initrd or command line");
+	r = parse(&o, &err, "run", "--cpus", "4", "img");
+	ok(r == MVM_ARGS_RUN && o.ncpus == 4 && !strcmp(o.image, "img"),
+	   "--cpus with an IMAGE");
+	r = parse(&o, &err, "run", "--kernel", "bzImage");
+	ok(r == MVM_ARGS_RUN && !o.image && !strcmp(o.kernel, "bzImage") && !o.initrd &&
+	   !o.append && o.ncpus == 1 && o.mem_size == 256ull << 20 && !o.mem_set,
+	   "--kernel alone: no IMAGE, 256M default memory");
+	r = parse(&o, &err, "run", "--kernel", "k", "--initrd", "i.cpio", "--append",
+		  "console=ttyS0 quiet", "--cpus", "8", "--mem", "1G", "-v");
+	ok(r == MVM_ARGS_RUN && !strcmp(o.kernel, "k") && !strcmp(o.initrd, "i.cpio") &&
+	   !strcmp(o.append, "console=ttyS0 quiet") && o.ncpus == 8 &&
+	   o.mem_size == 1ull << 30 && o.mem_set && o.verbose,
+	   "--kernel with every option, values as next argument");
+	r = parse(&o, &err, "run", "--kernel=k", "--initrd=i", "--append=a=b c", "--cpus=0x2",
+		  "--mem=3G");
+	ok(r == MVM_ARGS_RUN && !strcmp(o.kernel, "k") && !strcmp(o.initrd, "i") &&
+	   !strcmp(o.append, "a=b c") && o.ncpus == 2 && o.mem_size == 3ull << 30,
+	   "--kernel options in the --opt=value form, --mem 3G allowed");
+	r = parse(&o, &err, "run", "--kernel", "k", "--append", "");
+	ok(r == MVM_ARGS_RUN && o.append && !o.append[0], "--append with an empty string");
+	r = parse(&o, &err, "run", "--kernel", "k", "--mem", "2M");
+	ok(r == MVM_ARGS_RUN && o.mem_size == 2ull << 20, "--kernel --mem 2M (the minimum)");
+	bad("--kernel and IMAGE", "either IMAGE ('img') or --kernel ('k'), not both",
+	    parse(&o, &err, "run", "--kernel", "k", "img"), &err);
+	bad("IMAGE then --kernel", "not both", parse(&o, &err, "run", "img", "--kernel", "k"),
+	    &err);
+	bad("--initrd without --kernel", "--initrd needs --kernel",
+	    parse(&o, &err, "run", "--initrd", "i", "img"), &err);
+	bad("--append without --kernel", "--append needs --kernel",
+	    parse(&o, &err, "run", "--append", "x", "img"), &err);
+	bad("--initrd alone", "--initrd needs --kernel", parse(&o, &err, "run", "--initrd", "i"),
+	    &err);
+	bad("nothing to run", "missing IMAGE (or --kernel FILE)",
+	    parse(&o, &err, "run", "--cpus", "2"), &err);
+	bad("--kernel --load", "--load only applies to an IMAGE",
+	    parse(&o, &err, "run", "--kernel", "k", "--load", "0x1000"), &err);
+	bad("--kernel --entry", "--entry only applies to an IMAGE",
+	    parse(&o, &err, "run", "--entry", "0x1000", "--kernel", "k"), &err);
+	bad("--kernel --mode", "--mode only applies to an IMAGE",
+	    parse(&o, &err, "run", "--kernel", "k", "--mode", "long"), &err);
+	bad("--kernel --mem 4G", "--mem: 4G is out of range for --kernel (2M..3G",
+	    parse(&o, &err, "run", "--kernel", "k", "--mem", "4G"), &err);
+	bad("--kernel --mem 1M", "--mem: 1M is out of range for --kernel",
+	    parse(&o, &err, "run", "--kernel", "k", "--mem", "1M"), &err);
+	bad("--kernel without value", "--kernel needs a value",
+	    parse(&o, &err, "run", "--kernel"), &err);
+	bad("--initrd without value", "--initrd needs a value",
+	    parse(&o, &err, "run", "--kernel", "k", "--initrd"), &err);
+	bad("--append without value", "--append needs a value",
+	    parse(&o, &err, "run", "--kernel", "k", "--append"), &err);
+	bad("--cpus without value", "--cpus needs a value", parse(&o, &err, "run", "x", "--cpus"),
+	    &err);
+	bad("--cpus 0", "--cpus: 0 is out of range (1..8)",
+	    parse(&o, &err, "run", "--cpus", "0", "x"), &err);
+	bad("--cpus 9", "--cpus: 9 is out of range (1..8)",
+	    parse(&o, &err, "run", "--cpus", "9", "x"), &err);
+	bad("--cpus 1K", "--cpus: 1K is out of range", parse(&o, &err, "run", "--cpus=1K", "x"),
+	    &err);
+	bad("--cpus junk", "--cpus: 'two' is not a number",
+	    parse(&o, &err, "run", "--cpus", "two", "x"), &err);
+	bad("--kernels (prefix of no option)", "unknown option '--kernels'",
+	    parse(&o, &err, "run", "--kernels", "k"), &err);
+
 	/* The help text must cover every option, default and status. */
 	f = open_memstream(&text, &len);
 	mvm_usage(f);
 	fclose(f);
 	ok(text && strstr(text, "--mem SIZE") && strstr(text, "--load ADDR") &&
 	   strstr(text, "--entry ADDR") && strstr(text, "--mode real|long") &&
-	   strstr(text, "--verbose") && strstr(text, "--help"), "usage lists every option");
+	   strstr(text, "--verbose") && strstr(text, "--help") && strstr(text, "--kernel FILE") &&
+	   strstr(text, "--initrd FILE") && strstr(text, "--append STR") &&
+	   strstr(text, "--cpus N"), "usage lists every option");
+	ok(text && strstr(text, "256M with") && strstr(text, "1..8") && strstr(text, "2M..3G"),
+	   "usage gives the --kernel defaults and ranges");
 	ok(text && strstr(text, "default 64M") && strstr(text, "0x1000") &&
 	   strstr(text, "0x100000") && strstr(text, "K, M or") && strstr(text, "G"),
 	   "usage gives the defaults and the size suffixes");

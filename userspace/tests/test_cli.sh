@@ -66,7 +66,20 @@ if [ -e /dev/minivisor ]; then
 else
 	check "good image without the module: status 10 and the insmod hint" 10 \
 		"insmod module/minivisor.ko" -- run guests/hello.bin
+	# A multiboot kernel (a.out kludge) given as IMAGE and as --kernel.
+	printf '\002\260\255\033\000\000\001\000\376\117\121\344\000\000\020\000' >"$TMP/mb.bin"
+	printf '\000\000\020\000\000\000\000\000\000\000\000\000\040\000\020\000\364\364' \
+		>>"$TMP/mb.bin"
+	check "multiboot IMAGE without the module: status 10" 10 \
+		"insmod module/minivisor.ko" -- run "$TMP/mb.bin"
+	check "--kernel multiboot without the module: status 10 (the header is recognised, else 2)" 10 \
+		"insmod module/minivisor.ko" -- run --kernel "$TMP/mb.bin" --cpus 2
 fi
+printf 'MZ but no kernel' >"$TMP/nokernel"
+check "--kernel with a file that is no kernel: status 2 before the module is opened" 2 \
+	"the kernel is neither a bzImage" -- run --kernel "$TMP/nokernel"
+check "--kernel with a missing initrd: status 2" 2 "nosuch" \
+	-- run --kernel "$TMP/nokernel" --initrd "$TMP/nosuch"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -94,6 +94,35 @@ static void test_vm_create(void)
 	close(ret);
 }
 
+static void test_multi_vcpu(void)
+{
+	struct mv_vm vm;
+	struct mv_run *run = (struct mv_run *)1;
+	int fd = 7, ret;
+
+	memset(&vm, 0x5a, sizeof(vm));
+	ok(mv_vm_create_novcpu(&vm, 0) == -EINVAL && vm.vm_fd == -1 && vm.vcpu_fd == -1 && !vm.mem,
+	   "mv_vm_create_novcpu(size 0): -EINVAL, vm left empty");
+	ok(mv_vm_add_vcpu(&vm, 0, &fd, &run) == -EINVAL && fd == -1 && run == NULL,
+	   "mv_vm_add_vcpu on an empty vm: -EINVAL, *fd -1, *run NULL");
+	vm.vm_fd = open("/dev/null", O_RDWR);
+	vm.sys_fd = -1;
+	ret = mv_vm_add_vcpu(&vm, 1, &fd, &run);
+	ok(ret == -ENOTTY && fd == -1 && run == NULL && vm.vcpu_fd == -1,
+	   "mv_vm_add_vcpu on a non-VM fd: MV_CREATE_VCPU's -ENOTTY, nothing stored");
+	close(vm.vm_fd);
+	vm.vm_fd = -1;
+	mv_vcpu_release(&vm, -1, NULL);	/* harmless */
+	mv_vm_destroy(&vm);
+	if (access(MV_DEVICE_PATH, F_OK) == 0)
+		return;
+	fd = dup(0);
+	close(fd);
+	ok(mv_vm_create_novcpu(&vm, 1 << 20) == -ENOENT && vm.sys_fd == -1 && !vm.mem &&
+	   dup(0) == fd, "mv_vm_create_novcpu() without the module: -ENOENT, no fd leaked");
+	close(fd);
+}
+
 static void test_names(void)
 {
 	ok(!strcmp(mv_exit_reason_str(MV_EXIT_NONE), "NONE") &&
@@ -213,6 +242,7 @@ int main(void)
 	tap_start();
 	test_wrappers();
 	test_vm_create();
+	test_multi_vcpu();
 	test_names();
 	test_dumps();
 	free(dump_text);

@@ -110,5 +110,87 @@ else
 		-- run "$TMP/ud2.bin"
 fi
 
+# ---- the PC machine (multiboot IMAGE / --kernel): threads, injection, shutdown ----
+le32() {	# one little-endian 32-bit word
+	printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $((($1 >> 8) & 255)))"
+	printf "\\$(printf %03o $((($1 >> 16) & 255)))\\$(printf %03o $((($1 >> 24) & 255)))"
+}
+# A multiboot v1 a.out-kludge kernel: header at 0x100000, entry 0x100020 (hlt).
+{ le32 0x1BADB002; le32 0x00010000; le32 0xE4514FFE; le32 0x100000; le32 0x100000
+  le32 0; le32 0; le32 0x100020; printf '\364\364\364\364'; } >"$TMP/mb.bin"
+
+# pcfake NAME MODE WANT_STATUS STDERR_PATTERN STDOUT_EXACT INPUT -- ARGS...
+# INPUT (a printf format) is piped into stdin 0.3 s after the start.
+pcfake() {
+	name=$1 mode=$2 want=$3 pattern=$4 stdout=$5 input=$6
+	shift 7
+	(sleep 0.3; printf "$input") | FAKE_MV_EXIT=$mode LD_PRELOAD=$FAKE timeout 20 "$MVM" "$@" \
+		>"$TMP/out" 2>"$TMP/err"
+	st=$?
+	good=0
+	if [ -n "$pattern" ]; then
+		grep -q -e "$pattern" "$TMP/err"
+	else
+		[ ! -s "$TMP/err" ]
+	fi && [ "$st" -eq "$want" ] && [ "$(cat "$TMP/out")" = "$stdout" ] && good=1
+	result $good "$name"
+}
+
+pcfake "PC: PIT IRQ0 through the PIC, injected via the interrupt window; piped line echoed; ACPI power-off, status 0" \
+	pc-ticks 0 "^mvm: guest powered off$" "irq 0x20 x5
+hello from the pipe" 'hello from the pipe\n' -- run "$TMP/mb.bin"
+pcfake "PC: the same with --kernel and 2 vCPUs (the AP blocks in MV_RUN until the end)" \
+	pc-ticks 0 "^mvm: guest powered off$" "irq 0x20 x5
+two cpus" 'two cpus\n' -- run --kernel "$TMP/mb.bin" --cpus 2
+pcfake "PC: PIT through IOAPIC pin 2 (IRQ0 override) as MSIs: destination 1, vector 0x30, edge" \
+	pc-ioapic 0 "^mvm: guest powered off$" "msi addr 0xfee01000 data 0x4030" '' \
+	-- run "$TMP/mb.bin"
+pcfake "PC: level-triggered IOAPIC pin (UART IRQ4 with input): one MSI until MV_EXIT_EOI, then again" \
+	pc-level 0 "^mvm: guest powered off$" "msi 1 addr 0xfee00000 data 0xc034
+msi 2 addr 0xfee00000 data 0xc034" 'ab\n' -- run "$TMP/mb.bin"
+pcfake "PC: i8042 pulse reset: status 0 and the reason" pc-reset 0 \
+	"^mvm: guest reset (i8042" "" '' -- run --cpus 3 "$TMP/mb.bin"
+pcfake "PC: reset control register 0xcf9: status 0" pc-pci-reset 0 \
+	"^mvm: guest reset (reset control register 0xcf9)$" "" '' -- run "$TMP/mb.bin"
+pcfake "PC: triple fault is a reset: status 0, 'guest reset (triple fault)'" pc-triple 0 \
+	"^mvm: guest reset (triple fault)$" "" '' -- run --cpus 2 "$TMP/mb.bin"
+pcfake "PC: debug exit still works (status 11, nothing on stderr)" pc-debug 11 "" "" '' \
+	-- run "$TMP/mb.bin"
+pcfake "PC: cli; hlt on the only vCPU ends mvm with status 0" pc-hlt 0 \
+	"halted with interrupts disabled" "" '' -- run "$TMP/mb.bin"
+pcfake "PC: Ctrl-A x on stdin quits (status 0), the bytes before it reach the guest" pc-idle 0 \
+	"^mvm: quit (Ctrl-A x)$" "" 'abc\001x' -- run --cpus 2 "$TMP/mb.bin"
+FAKE_MV_NO_LAPIC=1 FAKE_MV_EXIT=pc-idle LD_PRELOAD=$FAKE timeout 20 "$MVM" run --cpus 2 \
+	"$TMP/mb.bin" </dev/null >"$TMP/out" 2>"$TMP/err"
+st=$?
+[ "$st" -eq 10 ] && grep -q "needs the module's in-kernel local APIC" "$TMP/err"
+result $((1 - $?)) "PC: --cpus 2 without MV_CAP_LAPIC: status 10 and why"
+printf 'not a kernel' >"$TMP/junk.bin"
+FAKE_MV_EXIT=pc-idle LD_PRELOAD=$FAKE timeout 20 "$MVM" run --kernel "$TMP/junk.bin" \
+	</dev/null >"$TMP/out" 2>"$TMP/err"
+st=$?
+[ "$st" -eq 2 ] && grep -q "the kernel is neither a bzImage" "$TMP/err"
+result $((1 - $?)) "PC: --kernel with a file that is no kernel: status 2"
+
+# SIGTERM with 2 vCPUs: every thread stops, mvm dies of the signal.
+FAKE_MV_EXIT=pc-idle LD_PRELOAD=$FAKE "$MVM" run --cpus 2 "$TMP/mb.bin" </dev/null \
+	>"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 0.5
+kill -TERM $pid
+wait $pid 2>/dev/null
+st=$?
+[ "$st" -eq 143 ] && grep -q "stopped by signal 15" "$TMP/err"
+result $((1 - $?)) "PC: SIGTERM stops both vCPU threads, mvm killed by SIGTERM (143)"
+FAKE_MV_EXIT=pc-idle LD_PRELOAD=$FAKE "$MVM" run "$TMP/mb.bin" </dev/null \
+	>"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 0.5
+kill -INT $pid
+wait $pid 2>/dev/null
+st=$?
+[ "$st" -eq 130 ] && grep -q "stopped by signal 2" "$TMP/err"
+result $((1 - $?)) "PC: SIGINT likewise (130)"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

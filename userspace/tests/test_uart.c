@@ -19,6 +19,80 @@ static void sink(void *ctx, const char *buf, size_t len)
 	emits++;
 }
 
+static unsigned int irq_rises;
+
+static void irq(void *ctx, unsigned int n, bool level)
+{
+	(void)ctx;
+	(void)n;
+	if (level)
+		irq_rises++;
+}
+
+/* Interrupts and host input on a fresh UART. */
+static void test_irq_and_input(void)
+{
+	static uint8_t big[MVM_UART_BACKLOG + 100];
+	struct mvm_uart u;
+	unsigned int i, got = 0;
+	bool lost = false;
+
+	mvm_uart_init(&u, NULL, NULL);
+	mvm_irq_line_init(&u.irq, irq, NULL, 4);
+	ok(mvm_uart_receive(&u, (const uint8_t *)"ab", 2) == 2 &&
+	   (mvm_uart_read(&u, UART_LSR) & UART_LSR_DR) && mvm_uart_read(&u, UART_RBR) == 'a',
+	   "host input: a guest that never wrote IER (polling) sees it");
+	mvm_uart_write(&u, UART_IER, 0);
+	ok(!(mvm_uart_read(&u, UART_LSR) & UART_LSR_DR) && mvm_uart_read(&u, UART_RBR) == 0,
+	   "after IER = 0 (a driver probing or closed) host bytes wait, RBR reads 0");
+	mvm_uart_write(&u, UART_FCR, UART_FCR_ENABLE | UART_FCR_CLR_RX);
+	mvm_uart_write(&u, UART_IER, UART_IER_ERBFI);
+	ok(irq_rises == 0 && (mvm_uart_read(&u, UART_IIR) & 0x0f) == UART_IIR_RDI,
+	   "ERBFI: receive interrupt pending (the FIFO clear kept host input), no IRQ without OUT2");
+	mvm_uart_write(&u, UART_MCR, UART_MCR_OUT2);
+	ok(irq_rises == 1 && u.irq.level, "OUT2 set: IRQ4 rises");
+	ok(mvm_uart_read(&u, UART_RBR) == 'b' && !u.irq.level &&
+	   (mvm_uart_read(&u, UART_IIR) & 0x0f) == UART_IIR_NO_INT,
+	   "reading the last byte drops IRQ4 and the condition");
+	mvm_uart_receive(&u, (const uint8_t *)"c", 1);
+	ok(irq_rises == 2 && u.irq.level, "new host input: IRQ4 rises again (a fresh edge)");
+	mvm_uart_read(&u, UART_RBR);
+	mvm_uart_write(&u, UART_IER, UART_IER_ERBFI | UART_IER_ETBEI);
+	ok(irq_rises == 3 && (mvm_uart_read(&u, UART_IIR) & 0x0f) == UART_IIR_THRI && !u.irq.level,
+	   "enabling ETBEI with THR empty: THRE interrupt; reading IIR acknowledges it");
+	mvm_uart_write(&u, UART_THR, 'z');
+	ok(irq_rises == 4 && u.irq.level, "writing THR: THRE again (transmission is instant)");
+	mvm_uart_receive(&u, (const uint8_t *)"d", 1);
+	ok((mvm_uart_read(&u, UART_IIR) & 0x0f) == UART_IIR_RDI,
+	   "received data has priority over THRE in IIR");
+	mvm_uart_read(&u, UART_RBR);
+	mvm_uart_read(&u, UART_IIR);
+	mvm_uart_write(&u, UART_MCR, UART_MCR_OUT2 | UART_MCR_LOOP);
+	mvm_uart_receive(&u, (const uint8_t *)"e", 1);
+	ok(!u.irq.level && !(mvm_uart_read(&u, UART_LSR) & UART_LSR_DR),
+	   "loopback: host input is not visible and the IRQ line is cut off");
+	mvm_uart_write(&u, UART_MCR, UART_MCR_OUT2);
+	ok(mvm_uart_read(&u, UART_RBR) == 'e', "out of loopback the waiting byte is read");
+
+	/* The backlog: never drops, refuses what does not fit. */
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	ok(mvm_uart_receive(&u, big, sizeof(big)) == MVM_UART_BACKLOG &&
+	   mvm_uart_rx_room(&u) == 0, "the backlog takes %d bytes, then refuses (room 0)",
+	   MVM_UART_BACKLOG);
+	ok(mvm_uart_read(&u, UART_RBR) == big[0] && mvm_uart_rx_room(&u) == 1,
+	   "one read frees one byte");
+	ok(mvm_uart_receive(&u, big + MVM_UART_BACKLOG, 100) == 1, "and one more fits");
+	for (i = 1; i <= MVM_UART_BACKLOG; i++) {
+		if (!(mvm_uart_read(&u, UART_LSR) & UART_LSR_DR) ||
+		    mvm_uart_read(&u, UART_RBR) != big[i])
+			lost = true;
+		got++;
+	}
+	ok(!lost && got == MVM_UART_BACKLOG && !(mvm_uart_read(&u, UART_LSR) & UART_LSR_DR),
+	   "every byte comes out in order, none lost, then DR clears");
+}
+
 static void reset_out(void)
 {
 	out_len = 0;
@@ -171,5 +245,6 @@ int main(void)
 	ok(mvm_uart_access(&dev, 6, b, 4, false) != 0, "access past register 7 is an error");
 	mvm_uart_flush(&u);
 	ok(out_len == 1 && out[0] == 'w', "byte written through the handler is output");
+	test_irq_and_input();
 	return tap_end();
 }

@@ -14,6 +14,7 @@ void mvm_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: mvm run [OPTIONS] IMAGE\n"
+"       mvm run [OPTIONS] --kernel FILE [--initrd FILE] [--append STR]\n"
 "       mvm --help\n"
 "\n"
 "Run IMAGE as the only vCPU of a minivisor VM (/dev/minivisor). IMAGE is an\n"
@@ -21,11 +22,20 @@ void mvm_usage(FILE *f)
 "physical addresses, p_paddr) or, if it does not start with the ELF magic, a\n"
 "flat binary copied to the load address.\n"
 "\n"
+"Or boot a kernel on a PC-like machine: a Linux bzImage (x86 boot protocol\n"
+"2.12+, 64-bit entry, e820 map, ACPI tables) or a Multiboot v1 kernel (ELF32 or\n"
+"a.out kludge, 32-bit protected-mode entry with EAX=0x2BADB002).\n"
+"\n"
 "Options:\n"
-"  --mem SIZE       guest memory, at guest-physical 0 (default 64M; 64K..512G,\n"
-"                   a multiple of 4K)\n"
+"  --mem SIZE       guest memory, at guest-physical 0 (default 64M, 256M with\n"
+"                   --kernel; 64K..512G, 2M..3G with --kernel; a multiple of 4K)\n"
+"  --kernel FILE    boot FILE (bzImage or multiboot) instead of running an IMAGE\n"
+"  --initrd FILE    initial ramdisk (Linux) or module 0 (multiboot); --kernel only\n"
+"  --append STR     kernel command line; --kernel only\n"
+"  --cpus N         number of vCPUs, 1..8 (default 1)\n"
 "  --load ADDR      where a flat binary goes (default 0x1000 in real mode,\n"
 "                   0x100000 in long mode); not allowed for ELF images\n"
+"                   (--load, --entry and --mode: IMAGE only, not --kernel)\n"
 "  --entry ADDR     first instruction (default: the load address for a flat\n"
 "                   binary, e_entry for an ELF image)\n"
 "  --mode real|long CPU mode at the entry point (default: long for ELF64,\n"
@@ -46,26 +56,42 @@ void mvm_usage(FILE *f)
 "         pages at or above 0x1000 that the image does not use. RSP = SIZE (top of\n"
 "         memory, the stack grows down from there), interrupts off, IDT empty.\n"
 "\n"
-"Devices:\n"
+"Devices (IMAGE form):\n"
 "  0x3f8-0x3ff  16550A UART (COM1); transmitted bytes go to stdout, flushed at\n"
-"               each newline and at exit. No input yet: LSR.DR stays 0\n"
+"               each newline and at exit. No input: LSR.DR stays 0\n"
 "               (except for bytes looped back in MCR loopback mode).\n"
 "  0xf4-0xf7    debug exit: writing value V ends mvm with status\n"
 "               ((V << 1) | 1) & 0xff, like QEMU's isa-debug-exit.\n"
 "  Accesses to other ports or to unbacked guest-physical addresses print a\n"
-"  warning; reads from them return all-ones.\n"
+"  warning (once per address); reads from them return all-ones.\n"
+"\n"
+"The PC machine (--kernel, or an IMAGE with a multiboot header): one thread\n"
+"per vCPU (APs wait for INIT/SIPI), the in-kernel local APICs, an 8259 PIC\n"
+"pair (0x20, 0xa0, ELCR 0x4d0), 8254 PIT (0x40-0x43, port 0x61), IOAPIC\n"
+"(0xfec00000), CMOS RTC (0x70), i8042 (0x60/0x64, reset only), PCI config\n"
+"ports with no device (0xcf8/0xcfc, reset control 0xcf9), ACPI PM1a (0x600,\n"
+"0x604), port 0x80, the UART on IRQ4 with stdin as its input, the debug exit.\n"
+"  Input: a terminal is put in raw mode (restored at exit; Ctrl-C goes to\n"
+"  the guest); a pipe is read as it comes, nothing is dropped. Ctrl-A x\n"
+"  quits mvm, Ctrl-A Ctrl-A sends one Ctrl-A.\n"
+"  The guest powering off (ACPI S5) or resetting (i8042 0xfe, which is also\n"
+"  the ACPI reset register, port 0xcf9, or a triple fault) ends mvm with\n"
+"  status 0 and a line on stderr naming the reason; so does vCPU 0 halting\n"
+"  with interrupts disabled on a 1-vCPU machine, and Ctrl-A x.\n"
 "\n"
 "Exit status:\n"
-"  %2d  the guest executed HLT (or --help)\n"
+"  %2d  the guest executed HLT (or --help); PC machine: power-off, reset,\n"
+"      triple fault, Ctrl-A x\n"
 "  %2d  usage error, or the image cannot be read or does not fit\n"
-"  %2d  the guest triple-faulted (MV_EXIT_SHUTDOWN)\n"
+"  %2d  the guest triple-faulted (MV_EXIT_SHUTDOWN; IMAGE form only)\n"
 "  %2d  VM entry failed (MV_EXIT_FAIL_ENTRY)\n"
 "  %2d  the module could not handle an exit (MV_EXIT_INTERNAL_ERROR)\n"
 "  %2d  host error: /dev/minivisor missing (insmod minivisor.ko), VM creation or\n"
 "      MV_RUN failed\n"
 "  %2d  unknown exit reason, malformed exit data, or a device model failed\n"
 "  odd  ((V << 1) | 1) & 0xff: the guest wrote V to the debug-exit port\n"
-"  On SIGINT/SIGTERM mvm flushes the UART output and dies of that signal.\n"
+"  On SIGINT/SIGTERM mvm stops every vCPU, flushes the UART output,\n"
+"  restores the terminal and dies of that signal.\n"
 "  Failures print the exit and the vCPU registers to stderr.\n",
 		MVM_STATUS_HLT, MVM_STATUS_USAGE, MVM_STATUS_SHUTDOWN, MVM_STATUS_FAIL_ENTRY,
 		MVM_STATUS_INTERNAL, MVM_STATUS_HOST, MVM_STATUS_UNEXPECTED);
@@ -184,11 +210,36 @@ static const char *opt_value(const char *opt, const char *inline_val, int argc,
 	return argv[++*i];
 }
 
+/* --kernel: the boot protocol places everything, IMAGE-only options do not apply. */
+static enum mvm_args_result check_kernel_opts(struct mvm_options *o, bool mode_set,
+					      const char *mem_arg, struct mvm_err *err)
+{
+	if (o->image) {
+		mvm_err_set(err, "give either IMAGE ('%s') or --kernel ('%s'), not both",
+			    o->image, o->kernel);
+		return MVM_ARGS_ERROR;
+	}
+	if (o->load_set || o->entry_set || mode_set) {
+		mvm_err_set(err, "%s only applies to an IMAGE: --kernel is placed and started by "
+			    "its boot protocol", o->load_set ? "--load" :
+			    o->entry_set ? "--entry" : "--mode");
+		return MVM_ARGS_ERROR;
+	}
+	if (!o->mem_set) {
+		o->mem_size = MVM_DEFAULT_MEM_KERNEL;
+	} else if (o->mem_size < (2ull << 20) || o->mem_size > MVM_MAX_MEM_KERNEL) {
+		mvm_err_set(err, "--mem: %s is out of range for --kernel (2M..3G: RAM stays "
+			    "below the MMIO hole at 3 GiB)", mem_arg);
+		return MVM_ARGS_ERROR;
+	}
+	return MVM_ARGS_RUN;
+}
+
 static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_options *o,
 				      struct mvm_err *err)
 {
-	bool only_positional = false;
-	const char *v, *iv;
+	bool only_positional = false, mode_set = false;
+	const char *v, *iv, *mem_arg = NULL;
 	int i;
 
 	for (i = 2; i < argc; i++) {
@@ -221,6 +272,8 @@ static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_o
 				mvm_err_set(err, "--mem: %s is not a multiple of 4K", v);
 				return MVM_ARGS_ERROR;
 			}
+			o->mem_set = true;
+			mem_arg = v;
 		} else if (match_opt(a, "--load", NULL, &iv)) {
 			v = opt_value("--load", iv, argc, argv, &i, err);
 			if (!v || parse_number_opt("--load", v, &o->load_addr, err))
@@ -231,10 +284,35 @@ static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_o
 			if (!v || parse_number_opt("--entry", v, &o->entry, err))
 				return MVM_ARGS_ERROR;
 			o->entry_set = true;
+		} else if (match_opt(a, "--kernel", NULL, &iv)) {
+			o->kernel = opt_value("--kernel", iv, argc, argv, &i, err);
+			if (!o->kernel)
+				return MVM_ARGS_ERROR;
+		} else if (match_opt(a, "--initrd", NULL, &iv)) {
+			o->initrd = opt_value("--initrd", iv, argc, argv, &i, err);
+			if (!o->initrd)
+				return MVM_ARGS_ERROR;
+		} else if (match_opt(a, "--append", NULL, &iv)) {
+			o->append = opt_value("--append", iv, argc, argv, &i, err);
+			if (!o->append)
+				return MVM_ARGS_ERROR;
+		} else if (match_opt(a, "--cpus", NULL, &iv)) {
+			uint64_t n;
+
+			v = opt_value("--cpus", iv, argc, argv, &i, err);
+			if (!v || parse_number_opt("--cpus", v, &n, err))
+				return MVM_ARGS_ERROR;
+			if (n < 1 || n > MVM_MAX_CPUS) {
+				mvm_err_set(err, "--cpus: %s is out of range (1..%d)", v,
+					    MVM_MAX_CPUS);
+				return MVM_ARGS_ERROR;
+			}
+			o->ncpus = (unsigned int)n;
 		} else if (match_opt(a, "--mode", NULL, &iv)) {
 			v = opt_value("--mode", iv, argc, argv, &i, err);
 			if (!v)
 				return MVM_ARGS_ERROR;
+			mode_set = true;
 			if (!strcmp(v, "real")) {
 				o->mode = MVM_MODE_REAL;
 			} else if (!strcmp(v, "long")) {
@@ -248,8 +326,16 @@ static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_o
 			return MVM_ARGS_ERROR;
 		}
 	}
+	if (o->kernel)
+		return check_kernel_opts(o, mode_set, mem_arg, err);
+	if (o->initrd || o->append) {
+		mvm_err_set(err, "%s needs --kernel (an IMAGE gets no %s)",
+			    o->initrd ? "--initrd" : "--append",
+			    o->initrd ? "initrd" : "command line");
+		return MVM_ARGS_ERROR;
+	}
 	if (!o->image) {
-		mvm_err_set(err, "missing IMAGE");
+		mvm_err_set(err, "missing IMAGE (or --kernel FILE)");
 		return MVM_ARGS_ERROR;
 	}
 	return MVM_ARGS_RUN;
@@ -261,6 +347,7 @@ enum mvm_args_result mvm_parse_args(int argc, char *const argv[], struct mvm_opt
 	memset(o, 0, sizeof(*o));
 	o->mem_size = MVM_DEFAULT_MEM;
 	o->mode = MVM_MODE_AUTO;
+	o->ncpus = 1;
 
 	if (argc < 2) {
 		mvm_err_set(err, "missing command");

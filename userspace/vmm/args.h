@@ -14,6 +14,9 @@
 #define MVM_MAX_MEM		(512ull << 30)	/* what one PDPT of mv_setup_long_mode maps */
 #define MVM_DEFAULT_LOAD_REAL	0x1000ull
 #define MVM_DEFAULT_LOAD_LONG	0x100000ull
+#define MVM_DEFAULT_MEM_KERNEL	(256ull << 20)	/* with --kernel and no --mem */
+#define MVM_MAX_MEM_KERNEL	(3ull << 30)	/* MVM_BOOT_MAX_MEM (boot.h) */
+#define MVM_MAX_CPUS		8
 
 enum mvm_mode {
 	MVM_MODE_AUTO,		/* ELF64 -> long, anything else -> real */
@@ -29,7 +32,13 @@ struct mvm_options {
 	bool entry_set;
 	enum mvm_mode mode;
 	bool verbose;
-	const char *image;
+	bool mem_set;		/* --mem given */
+	const char *image;	/* IMAGE; NULL with --kernel */
+	/* --kernel FILE: a bzImage or multiboot kernel booted with mvm_boot() (boot.h) */
+	const char *kernel;
+	const char *initrd;	/* --initrd FILE (only with --kernel), else NULL */
+	const char *append;	/* --append STR (only with --kernel), else NULL */
+	unsigned int ncpus;	/* --cpus N, 1..MVM_MAX_CPUS, default 1 */
 };
 
 enum mvm_args_result {

@@ -17,11 +17,31 @@ static uint64_t le_value(const uint8_t *data, unsigned int len)
 	return v;
 }
 
+/* Has this (bus, address) been reported? Records it if not. */
+static bool seen_before(struct mvm_machine *m, bool mmio, uint64_t addr)
+{
+	uint64_t key = ((mmio ? 1ull : 0ull) << 63 | addr) + 1;
+	unsigned int i, h = (unsigned int)((key * 0x9e3779b97f4a7c15ull) >> 54);
+
+	for (i = 0; i < MVM_UNCLAIMED_SLOTS; i++) {
+		uint64_t *slot = &m->seen[(h + i) % MVM_UNCLAIMED_SLOTS];
+
+		if (*slot == key)
+			return true;
+		if (*slot == 0) {
+			*slot = key;
+			m->nseen++;
+			return false;
+		}
+	}
+	return true;	/* table full: quiet from now on */
+}
+
 static void warn_unclaimed(struct mvm_machine *m, const char *what, uint64_t addr,
 			   unsigned int len, bool is_write, const uint8_t *data)
 {
 	m->unclaimed++;
-	if (m->unclaimed > MVM_MAX_UNCLAIMED_WARNINGS)
+	if (m->nseen >= MVM_UNCLAIMED_SLOTS || seen_before(m, what[0] == 'm', addr))
 		return;
 	if (is_write)
 		fprintf(m->log, "mvm: warning: %s write to unclaimed 0x%" PRIx64
@@ -30,8 +50,9 @@ static void warn_unclaimed(struct mvm_machine *m, const char *what, uint64_t add
 	else
 		fprintf(m->log, "mvm: warning: %s read from unclaimed 0x%" PRIx64
 			" (%u bytes) returns all-ones\n", what, addr, len);
-	if (m->unclaimed == MVM_MAX_UNCLAIMED_WARNINGS)
-		fprintf(m->log, "mvm: warning: further unclaimed accesses are not reported\n");
+	if (m->nseen == MVM_UNCLAIMED_SLOTS)
+		fprintf(m->log, "mvm: warning: %u unclaimed addresses reported, further ones are "
+			"not\n", m->nseen);
 }
 
 /* One access on a bus: MVM_CONTINUE, or a status if the device model failed. */
@@ -88,6 +109,8 @@ static int handle_io(struct mvm_machine *m, struct mv_run *run, size_t run_size)
 			return ret;
 		if (m->debug_exit.fired)
 			return mvm_debug_exit_status(m->debug_exit.value);
+		if (m->stop_reason != MVM_STOP_NONE)
+			return MVM_STOPPED;
 	}
 	return MVM_CONTINUE;
 }
@@ -105,6 +128,8 @@ static int handle_mmio(struct mvm_machine *m, struct mv_run *run)
 		return ret;
 	if (m->debug_exit.fired)
 		return mvm_debug_exit_status(m->debug_exit.value);
+	if (m->stop_reason != MVM_STOP_NONE)
+		return MVM_STOPPED;
 	return MVM_CONTINUE;
 }
 
@@ -123,9 +148,24 @@ int mvm_handle_exit(struct mvm_machine *m, struct mv_run *run, size_t run_size)
 	case MV_EXIT_MMIO:
 		return handle_mmio(m, run);
 	case MV_EXIT_HLT:
-		return MVM_STATUS_HLT;
+		return m->pc ? MVM_HALTED : MVM_STATUS_HLT;
 	case MV_EXIT_SHUTDOWN:
+		if (m->pc) {
+			/* A PC resets on a triple fault: a reboot request. */
+			mvm_machine_stop(m, MVM_STOP_TRIPLE_FAULT);
+			return MVM_STOPPED;
+		}
 		return fatal(m, run, "the guest triple-faulted (shutdown)", MVM_STATUS_SHUTDOWN);
+	case MV_EXIT_IRQ_WINDOW_OPEN:
+		if (!m->pc)
+			return fatal(m, run, "interrupt window exit without a PIC",
+				     MVM_STATUS_UNEXPECTED);
+		return MVM_CONTINUE;	/* the runner injects before the next MV_RUN */
+	case MV_EXIT_EOI:
+		if (!m->pc)
+			return fatal(m, run, "EOI exit without an IOAPIC", MVM_STATUS_UNEXPECTED);
+		mvm_ioapic_eoi(&m->ioapic, run->eoi.vector);
+		return MVM_CONTINUE;
 	case MV_EXIT_FAIL_ENTRY:
 		return fatal(m, run, "VM entry failed: the CPU refused the guest state",
 			     MVM_STATUS_FAIL_ENTRY);

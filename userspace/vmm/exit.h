@@ -14,7 +14,8 @@
 
 /*
  * MVM_CONTINUE to run the guest on, or the mvm exit status (enum mvm_status
- * or a debug-exit status). For failures the exit is dumped to m->log; the
+ * or a debug-exit status); on the PC machine also MVM_STOPPED (power-off,
+ * reset, triple fault: m->stop_reason) and MVM_HALTED (MV_EXIT_HLT). For failures the exit is dumped to m->log; the
  * caller adds the registers. run_size is the size of the run page mapping.
  */
 int mvm_handle_exit(struct mvm_machine *m, struct mv_run *run, size_t run_size);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mvm: a minimal VMM for minivisor. Loads one image into a one-vCPU VM and
- * runs it with a 16550 UART and a debug-exit port.
+ * mvm: a minimal VMM for minivisor. Either loads one image into a one-vCPU
+ * VM and runs it with a 16550 UART and a debug-exit port (the IMAGE form,
+ * run.c), or boots a Linux bzImage or a multiboot kernel (--kernel, or an
+ * IMAGE that is a multiboot kernel) on a PC machine with N vCPUs, one
+ * thread each (pc.c).
  *
  * Order matters for the error messages: the command line and the image are
  * checked completely before /dev/minivisor is opened, so a bad image is
@@ -9,16 +12,20 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "args.h"
+#include "boot.h"
 #include "layout.h"
 #include "libminivisor.h"
 #include "loader.h"
 #include "machine.h"
+#include "pc.h"
 #include "run.h"
 #include "status.h"
 
@@ -172,6 +179,209 @@ static int run_image(const struct mvm_options *o)
 	return status;
 }
 
+static int read_or_usage(const char *path, uint8_t **data, size_t *size)
+{
+	struct mvm_err err;
+
+	if (mvm_read_file(path, data, size, &err)) {
+		fprintf(stderr, "mvm: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The VM for the PC: in-kernel LAPIC before the vCPUs, then N vCPUs. */
+static int create_pc_vm(struct mv_vm *vm, struct mvm_pc *pc, uint64_t mem_size,
+			unsigned int ncpus)
+{
+	long lapic, maxv, mp;
+	unsigned int i;
+	int ret;
+
+	ret = mv_vm_create_novcpu(vm, mem_size);
+	if (ret) {
+		fprintf(stderr, "mvm: cannot create a VM with %" PRIu64 " KiB of memory: %s\n",
+			mem_size >> 10, strerror(-ret));
+		if (ret == -EBUSY)
+			fprintf(stderr, "mvm: hint: VMX is in use by another hypervisor "
+				"(kvm_intel?); see the kernel log\n");
+		return ret;
+	}
+	maxv = mv_check_cap(vm->sys_fd, MV_CAP_MAX_VCPUS);
+	if (maxv > 0 && ncpus > (unsigned long)maxv) {
+		fprintf(stderr, "mvm: --cpus %u is above the module's limit of %ld vCPUs "
+			"(MV_CAP_MAX_VCPUS)\n", ncpus, maxv);
+		return -EINVAL;
+	}
+	lapic = mv_check_cap(vm->sys_fd, MV_CAP_LAPIC);
+	if (lapic > 0) {
+		ret = mv_enable_cap(vm->vm_fd, MV_CAP_LAPIC, 0);
+		if (ret) {
+			fprintf(stderr, "mvm: cannot enable the in-kernel local APIC "
+				"(MV_ENABLE_CAP MV_CAP_LAPIC): %s\n", strerror(-ret));
+			return ret;
+		}
+	} else if (ncpus > 1) {
+		fprintf(stderr, "mvm: --cpus %u needs the module's in-kernel local APIC "
+			"(MV_CAP_LAPIC), which this module does not have\n", ncpus);
+		return -EINVAL;
+	} else {
+		fprintf(stderr, "mvm: warning: the module has no in-kernel local APIC "
+			"(MV_CAP_LAPIC): only the PIC's interrupts reach the guest\n");
+	}
+	mp = mv_check_cap(vm->sys_fd, MV_CAP_MP_STATE);
+	for (i = 0; i < ncpus; i++) {
+		int fd;
+		struct mv_run *run;
+
+		ret = mv_vm_add_vcpu(vm, i, &fd, &run);
+		if (ret) {
+			fprintf(stderr, "mvm: cannot create vCPU %u: %s\n", i, strerror(-ret));
+			return ret;
+		}
+		mvm_pc_set_vcpu(pc, i, fd, run);
+		/* The kernel starts APs in wait-for-SIPI; say so explicitly where it can. */
+		if (i && mp > 0)
+			mv_set_mp_state(fd, MV_MP_STATE_WAIT_SIPI);
+	}
+	return 0;
+}
+
+static void release_pc_vm(struct mv_vm *vm, struct mvm_pc *pc)
+{
+	unsigned int i;
+
+	for (i = 0; i < MVM_PC_MAX_CPUS; i++)
+		if (pc->vcpu[i].fd >= 0)
+			mv_vcpu_release(vm, pc->vcpu[i].fd, pc->vcpu[i].run);
+	mv_vm_destroy(vm);
+}
+
+/* --kernel FILE, or an IMAGE that is a multiboot kernel: the PC machine. */
+static int run_pc(const struct mvm_options *o, const char *kernel_path)
+{
+	uint8_t *kernel = NULL, *initrd = NULL;
+	size_t kernel_size = 0, initrd_size = 0;
+	unsigned int ncpus = o->ncpus ? o->ncpus : 1;
+	struct mvm_boot_state bs;
+	struct mvm_boot_cfg cfg;
+	struct mvm_pc_config pcc;
+	struct mvm_machine m;
+	struct mvm_err err;
+	struct mvm_pc pc;
+	struct mv_vm vm;
+	int ret, status = MVM_STATUS_HOST, signo = 0;
+
+	if (read_or_usage(kernel_path, &kernel, &kernel_size) ||
+	    (o->initrd && read_or_usage(o->initrd, &initrd, &initrd_size))) {
+		free(kernel);
+		return MVM_STATUS_USAGE;
+	}
+	/* Every boot check, before the module is opened (c.mem NULL: nothing written). */
+	cfg = (struct mvm_boot_cfg){
+		.mem = NULL, .mem_size = o->mem_size, .ncpus = ncpus,
+		.kernel = kernel, .kernel_size = kernel_size,
+		.initrd = initrd, .initrd_size = initrd_size,
+		.cmdline = o->append, .initrd_name = o->initrd,
+	};
+	if (mvm_boot_check(&cfg, &err)) {
+		fprintf(stderr, "mvm: %s: %s\n", kernel_path, err.msg);
+		free(kernel);
+		free(initrd);
+		return MVM_STATUS_USAGE;
+	}
+	if (check_module(o->mem_size)) {
+		free(kernel);
+		free(initrd);
+		return MVM_STATUS_HOST;
+	}
+	memset(&vm, 0, sizeof(vm));
+	vm.sys_fd = vm.vm_fd = vm.vcpu_fd = -1;
+	/* Prepared first: it blocks SIGINT/SIGTERM before any thread exists. */
+	ret = mvm_pc_prepare(&pc, &vm, ncpus, STDIN_FILENO, o->verbose);
+	if (ret) {
+		fprintf(stderr, "mvm: cannot set up the event loop: %s\n", strerror(-ret));
+		goto out_free;
+	}
+	if (create_pc_vm(&vm, &pc, o->mem_size, ncpus))
+		goto out;
+	cfg = (struct mvm_boot_cfg){
+		.mem = vm.mem, .mem_size = vm.mem_size, .ncpus = ncpus,
+		.kernel = kernel, .kernel_size = kernel_size,
+		.initrd = initrd, .initrd_size = initrd_size,
+		.cmdline = o->append, .initrd_name = o->initrd,
+	};
+	if (mvm_boot(&cfg, &bs, &err)) {
+		fprintf(stderr, "mvm: %s: %s\n", kernel_path, err.msg);
+		status = MVM_STATUS_USAGE;
+		goto out;
+	}
+	if (o->verbose)
+		fprintf(stderr, "mvm: %s: %s, kernel [0x%" PRIx64 ", 0x%" PRIx64 "), entry 0x%"
+			PRIx64 ", %u vCPU(s), %" PRIu64 " MiB\n", kernel_path, bs.kind,
+			bs.kernel_start, bs.kernel_end, bs.entry, ncpus, vm.mem_size >> 20);
+	ret = mv_set_sregs(vm.vcpu_fd, &bs.sregs);
+	if (!ret)
+		ret = mv_set_regs(vm.vcpu_fd, &bs.regs);
+	if (ret) {
+		fprintf(stderr, "mvm: cannot set vCPU 0's initial state: %s\n", strerror(-ret));
+		mv_dump_regs(stderr, &bs.regs, &bs.sregs);
+		goto out;
+	}
+	pcc = (struct mvm_pc_config){
+		.mem_size = vm.mem_size, .ncpus = ncpus,
+		.pm1a_evt = MVM_ACPI_PM1A_EVT, .pm1a_cnt = MVM_ACPI_PM1A_CNT,
+		.hooks = mvm_pc_hooks(&pc),
+	};
+	ret = mvm_machine_init_pc(&m, &pcc, mvm_uart_emit_fd, &stdout_fd, stderr);
+	if (ret) {
+		fprintf(stderr, "mvm: cannot register the devices: %s\n", strerror(-ret));
+		status = MVM_STATUS_UNEXPECTED;
+		goto out;
+	}
+	status = mvm_pc_run(&pc, &m, &signo);
+	mvm_machine_finish(&m);
+out:
+	mvm_pc_cleanup(&pc);
+	release_pc_vm(&vm, &pc);
+out_free:
+	free(kernel);
+	free(initrd);
+	if (signo) {
+		fprintf(stderr, "mvm: stopped by signal %d (%s)\n", signo, strsignal(signo));
+		signal(signo, SIG_DFL);
+		{
+			sigset_t set;
+
+			sigemptyset(&set);
+			sigaddset(&set, signo);
+			pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		}
+		raise(signo);
+		return 128 + signo;
+	}
+	if (o->verbose)
+		fprintf(stderr, "mvm: exit status %d\n", status);
+	return status;
+}
+
+/* An IMAGE with a multiboot header (and no IMAGE-only option) boots on the PC. */
+static bool image_is_multiboot(const struct mvm_options *o)
+{
+	uint8_t *data = NULL;
+	size_t size = 0;
+	struct mvm_err err;
+	bool mb;
+
+	if (o->load_set || o->entry_set || o->mode != MVM_MODE_AUTO)
+		return false;
+	if (mvm_read_file(o->image, &data, &size, &err))
+		return false;	/* run_image() reports it */
+	mb = mvm_is_multiboot(data, size);
+	free(data);
+	return mb;
+}
+
 int main(int argc, char *argv[])
 {
 	struct mvm_options o;
@@ -187,5 +397,9 @@ int main(int argc, char *argv[])
 	case MVM_ARGS_RUN:
 		break;
 	}
+	if (o.kernel)
+		return run_pc(&o, o.kernel);
+	if (image_is_multiboot(&o))
+		return run_pc(&o, o.image);
 	return run_image(&o);
 }

@@ -19,5 +19,9 @@ enum mvm_status {
 
 /* Returned by the exit handler when the guest should simply run on. */
 #define MVM_CONTINUE	(-1)
+/* PC machine only: a stop was requested, m->stop_reason says which (the status is 0). */
+#define MVM_STOPPED	(-2)
+/* PC machine only: MV_EXIT_HLT reached userspace (no in-kernel HLT): the runner waits. */
+#define MVM_HALTED	(-3)
 
 #endif /* MVM_STATUS_H */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * 16550A UART model. Transmission is instantaneous, so THR and the shift
- * register are always empty (LSR.THRE|TEMT); no interrupt is ever raised
- * (there is no interrupt controller yet) but IIR reports the conditions a
- * polling driver looks at, with the 16550 priorities.
+ * register are always empty (LSR.THRE|TEMT). IIR reports the pending
+ * conditions with the 16550 priorities; the interrupt line follows them
+ * (gated by MCR.OUT2) after every register access and every host input.
  */
 #include <errno.h>
 #include <string.h>
@@ -86,13 +86,68 @@ static void update_msr(struct mvm_uart *u)
 		u->msr |= UART_MSR_DDCD;
 }
 
+static bool host_visible(const struct mvm_uart *u)
+{
+	return !(u->mcr & UART_MCR_LOOP) && ((u->ier & UART_IER_ERBFI) || !u->ier_written);
+}
+
+static bool data_ready(const struct mvm_uart *u)
+{
+	return u->rx_count || (u->in_count && host_visible(u));
+}
+
+bool mvm_uart_intr_pending(const struct mvm_uart *u)
+{
+	return ((u->ier & UART_IER_ELSI) && u->overrun) ||
+	       ((u->ier & UART_IER_ERBFI) && data_ready(u)) ||
+	       ((u->ier & UART_IER_ETBEI) && u->thre_pending) ||
+	       ((u->ier & UART_IER_EDSSI) && (u->msr & 0x0f));
+}
+
+static void update_irq(struct mvm_uart *u)
+{
+	mvm_irq_line_set(&u->irq, mvm_uart_intr_pending(u) && (u->mcr & UART_MCR_OUT2) &&
+			 !(u->mcr & UART_MCR_LOOP));
+}
+
+size_t mvm_uart_rx_room(const struct mvm_uart *u)
+{
+	return MVM_UART_BACKLOG - u->in_count;
+}
+
+size_t mvm_uart_receive(struct mvm_uart *u, const uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && u->in_count < MVM_UART_BACKLOG) {
+		u->in[(u->in_head + u->in_count) % MVM_UART_BACKLOG] = buf[n++];
+		u->in_count++;
+	}
+	update_irq(u);
+	return n;
+}
+
+static uint8_t read_rbr(struct mvm_uart *u)
+{
+	uint8_t c;
+
+	if (u->rx_count)
+		return rx_pop(u);
+	if (!u->in_count || !host_visible(u))
+		return 0;
+	c = u->in[u->in_head];
+	u->in_head = (u->in_head + 1) % MVM_UART_BACKLOG;
+	u->in_count--;
+	return c;
+}
+
 static uint8_t read_iir(struct mvm_uart *u)
 {
 	uint8_t fifo = (u->fcr & UART_FCR_ENABLE) ? UART_IIR_FIFO : 0;
 
 	if ((u->ier & UART_IER_ELSI) && u->overrun)
 		return fifo | UART_IIR_RLSI;
-	if ((u->ier & UART_IER_ERBFI) && u->rx_count)
+	if ((u->ier & UART_IER_ERBFI) && data_ready(u))
 		return fifo | UART_IIR_RDI;
 	if ((u->ier & UART_IER_ETBEI) && u->thre_pending) {
 		u->thre_pending = false;	/* reading IIR acknowledges THRE */
@@ -103,13 +158,13 @@ static uint8_t read_iir(struct mvm_uart *u)
 	return fifo | UART_IIR_NO_INT;
 }
 
-uint8_t mvm_uart_read(struct mvm_uart *u, unsigned int reg)
+static uint8_t uart_read(struct mvm_uart *u, unsigned int reg)
 {
 	uint8_t v;
 
 	switch (reg) {
 	case UART_RBR:
-		return (u->lcr & UART_LCR_DLAB) ? u->dll : rx_pop(u);
+		return (u->lcr & UART_LCR_DLAB) ? u->dll : read_rbr(u);
 	case UART_IER:
 		return (u->lcr & UART_LCR_DLAB) ? u->dlm : u->ier;
 	case UART_IIR:
@@ -120,7 +175,7 @@ uint8_t mvm_uart_read(struct mvm_uart *u, unsigned int reg)
 		return u->mcr;
 	case UART_LSR:
 		v = UART_LSR_THRE | UART_LSR_TEMT;
-		if (u->rx_count)
+		if (data_ready(u))
 			v |= UART_LSR_DR;
 		if (u->overrun)
 			v |= UART_LSR_OE;
@@ -137,7 +192,15 @@ uint8_t mvm_uart_read(struct mvm_uart *u, unsigned int reg)
 	}
 }
 
-void mvm_uart_write(struct mvm_uart *u, unsigned int reg, uint8_t val)
+uint8_t mvm_uart_read(struct mvm_uart *u, unsigned int reg)
+{
+	uint8_t v = uart_read(u, reg);
+
+	update_irq(u);
+	return v;
+}
+
+static void uart_write(struct mvm_uart *u, unsigned int reg, uint8_t val)
 {
 	switch (reg) {
 	case UART_THR:
@@ -161,6 +224,7 @@ void mvm_uart_write(struct mvm_uart *u, unsigned int reg, uint8_t val)
 		if ((val & UART_IER_ETBEI) && !(u->ier & UART_IER_ETBEI))
 			u->thre_pending = true;
 		u->ier = val & UART_IER_MASK;
+		u->ier_written = true;
 		break;
 	case UART_FCR:
 		/* Toggling the FIFO enable, or the clear bits, empties the FIFOs. */
@@ -184,6 +248,12 @@ void mvm_uart_write(struct mvm_uart *u, unsigned int reg, uint8_t val)
 		u->scr = val;
 		break;
 	}
+}
+
+void mvm_uart_write(struct mvm_uart *u, unsigned int reg, uint8_t val)
+{
+	uart_write(u, reg, val);
+	update_irq(u);
 }
 
 int mvm_uart_access(struct mvm_device *dev, uint64_t offset, void *data, unsigned int len,

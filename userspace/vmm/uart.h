@@ -1,8 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * 16550A UART model (COM1 at 0x3f8). Transmitted bytes go to an output sink
- * (stdout in mvm), line-buffered. There is no host input yet: the receiver
- * only ever holds bytes looped back in MCR loopback mode.
+ * 16550A UART model (COM1 at 0x3f8, IRQ4). Transmitted bytes go to an
+ * output sink (stdout in mvm), line-buffered. Host input (mvm's stdin) is
+ * queued in a backlog of MVM_UART_BACKLOG bytes that is never dropped from:
+ * the guest reads it from RBR one byte at a time, and the feeder stops
+ * reading its input while the backlog is full (mvm_uart_rx_room). Host
+ * bytes are visible to the guest (LSR.DR, RBR, the receive interrupt) while
+ * IER.ERBFI is set, or as long as the guest has never written IER (a polling
+ * guest); a driver that has written IER = 0 (Linux while the port is closed
+ * or being probed) does not see them, so they wait for the reader rather
+ * than being eaten by a probe's "flush the receiver" reads. In loopback mode
+ * the receiver only sees what the guest transmits (a 16-byte FIFO with
+ * overrun). The interrupt output (IIR != no interrupt) reaches the line
+ * only while MCR.OUT2 is set and loopback is off, as on a PC's COM port.
  */
 #ifndef MVM_UART_H
 #define MVM_UART_H
@@ -12,6 +22,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "irq.h"
 
 #define MVM_UART_COM1_BASE	0x3f8
 #define MVM_UART_NR_REGS	8
@@ -75,6 +86,8 @@
 
 #define MVM_UART_FIFO	16
 #define MVM_UART_LINE	256
+#define MVM_UART_BACKLOG	4096
+#define MVM_UART_COM1_IRQ	4
 
 typedef void (*mvm_uart_emit_fn)(void *ctx, const char *buf, size_t len);
 
@@ -89,12 +102,22 @@ struct mvm_uart {
 	size_t line_len;
 	mvm_uart_emit_fn emit;
 	void *emit_ctx;
+	uint8_t in[MVM_UART_BACKLOG];	/* host input not yet read by the guest */
+	size_t in_head, in_count;
+	bool ier_written;	/* the guest wrote IER at least once */
+	struct mvm_irq_line irq;
 };
 
 void mvm_uart_init(struct mvm_uart *u, mvm_uart_emit_fn emit, void *ctx);
 uint8_t mvm_uart_read(struct mvm_uart *u, unsigned int reg);
 void mvm_uart_write(struct mvm_uart *u, unsigned int reg, uint8_t val);
 void mvm_uart_flush(struct mvm_uart *u);
+/* Queue host input: how many of len bytes fit in the backlog (the rest: retry later). */
+size_t mvm_uart_receive(struct mvm_uart *u, const uint8_t *buf, size_t len);
+/* Free bytes in the backlog. */
+size_t mvm_uart_rx_room(const struct mvm_uart *u);
+/* Is an interrupt condition pending (what IIR would report), before OUT2 gating? */
+bool mvm_uart_intr_pending(const struct mvm_uart *u);
 /* Bus handler; dev->priv is the struct mvm_uart. Wide accesses hit successive registers. */
 int mvm_uart_access(struct mvm_device *dev, uint64_t offset, void *data, unsigned int len,
 		    bool is_write);
