@@ -6,6 +6,7 @@
 #   bench: linux-boot hv=HV skipped: WHY   /   failed: WHY
 #   bench: linux-kvm-stat hv=HV NAME=N        (KVM's debugfs counters)
 #   bench: linux-kvm-exit hv=HV-hist reason=R count=C  (kvm_exit histogram)
+#   bench: linux-wall hv=HV secs=S            (linux-wall.awk)
 # Prints nothing when there is no linux-boot line.
 #
 # usage: awk -f linux-table.awk bench.txt
@@ -86,6 +87,11 @@ function label(h)
 	next
 }
 
+/^bench: linux-wall / {
+	wall[field($0, "hv")] = field($0, "secs")
+	next
+}
+
 /^bench: linux-kvm-stat / {
 	h = field($0, "hv")
 	if (field($0, "exits") != "")
@@ -115,18 +121,19 @@ END {
 	printf "\nLinux boot to the marker: the emulated host's own kernel with a busybox\n"
 	printf "initramfs (tools/testhost/linuxguest/), from the hypervisor's start to the\n"
 	printf "guest's first line from /init, in the same boot. Ticks of the emulated\n"
-	printf "host's TSC (instructions), wall seconds of this machine, and VM exits until\n"
-	printf "the marker (KVM: its debugfs `exits` counter).\n\n"
-	printf "| hypervisor | vCPUs | ticks to the marker | wall s | exits |\n|---|---|---|---|---|\n"
+	printf "host's TSC (instructions), the same in emulated seconds (ticks / 200 M),\n"
+	printf "wall seconds of this machine, and VM exits until the marker (KVM: its\n"
+	printf "debugfs `exits` counter).\n\n"
+	printf "| hypervisor | vCPUs | ticks to the marker | emulated s | wall s | exits |\n|---|---|---|---|---|---|\n"
 	for (i = 1; i <= nh; i++) {
 		h = order[i]
 		if (h ~ /-hist$/)
 			continue
 		if (h in note)
-			printf "| %s | - | %s | - | - |\n", label(h), note[h]
+			printf "| %s | - | %s | - | - | - |\n", label(h), note[h]
 		else
-			printf "| %s | %s | %s | %s | %s |\n", label(h), cpus[h], ticks[h], secs[h],
-				(h in exits) ? exits[h] : "-"
+			printf "| %s | %s | %s | %s | %s | %s |\n", label(h), cpus[h], ticks[h], secs[h],
+				(h in wall) ? wall[h] : "-", (h in exits) ? exits[h] : "-"
 	}
 	if (!nr)
 		exit 0
