@@ -4,7 +4,9 @@
 #   make            module (against KDIR) + userspace + selftests
 #   make check      every test: host tier, W=1 builds, emulated VT-x host
 #   make run        boot the emulated host and run a demo guest under mvm
-#   make bench      exit-cost benchmarks side by side with kvm-intel
+#                   (LINUX=1: the Linux guest under mvm with a shell in it)
+#   make bench      exit-cost benchmarks side by side with kvm-intel, and the
+#                   Linux guest's boot to its marker (mvm vs QEMU+KVM)
 #   make profile    instruction trace of one exit round trip per exit kind
 KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?=
