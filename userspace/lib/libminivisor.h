@@ -104,7 +104,9 @@ void mv_vm_destroy(struct mv_vm *vm);
  * mv_vm_add_vcpu() creates vCPU id and maps its run page. vCPU 0 is also
  * stored in vm->vcpu_fd / vm->run (mv_vm_destroy() releases it); the
  * caller releases the others with mv_vcpu_release(). On failure nothing is
- * left behind (*fd = -1, *run = NULL) and -errno is returned.
+ * left behind (*fd = -1, *run = NULL) and -errno is returned. Its memory is
+ * 2 MiB aligned with MADV_HUGEPAGE (a whole machine's RAM: transparent huge
+ * pages, so the module maps it with 2 MiB EPT leaves).
  */
 int mv_vm_create_novcpu(struct mv_vm *vm, uint64_t mem_size);
 int mv_vm_add_vcpu(struct mv_vm *vm, unsigned int id, int *fd, struct mv_run **run);
