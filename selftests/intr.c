@@ -271,6 +271,23 @@ static void set_apicv(bool on)
 	close(fd);
 }
 
+/* The halt-poll time: a default in MV_CHECK_CAP, per VM up to 10 ms. */
+static void test_halt_poll_cap(void)
+{
+	struct tvm t;
+	long def;
+
+	tvm_create_long(&t, guest_intr_rdtsc, 0);
+	def = mv_check_cap(t.vm.sys_fd, MV_CAP_HALT_POLL);
+	test_diag("default halt-poll: %ld ns", def);
+	EXPECT_GE(def, 0);
+	EXPECT_LE(def, 10000000);
+	EXPECT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_HALT_POLL, 10000001), -EINVAL);
+	EXPECT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_HALT_POLL, 10000000), 0);
+	EXPECT_EQ(mv_enable_cap(t.vm.vm_fd, MV_CAP_HALT_POLL, 0), 0);
+	tvm_destroy(&t);
+}
+
 /* MSI data: vector, delivery mode, level (assert) bit 14. */
 #define MSI_ADDR(dest)		(0xfee00000u | ((uint32_t)(dest) << 12))
 #define MSI_DATA(vec, dm)	((uint32_t)(vec) | (uint32_t)(dm) << 8 | 1u << 14)
@@ -488,6 +505,7 @@ static const struct test_case tests[] = {
 	{ "irq_reinjected_after_ept_violation", test_reinject_after_ept_violation, 0 },
 	{ "tsc_starts_near_zero", test_tsc_starts_near_zero, 0 },
 	{ "cpuid_tsc_frequency_leaves", test_cpuid_tsc_leaves, 0 },
+	{ "halt_poll_cap_limits", test_halt_poll_cap, 0 },
 	{ "lapic_enable_rules_and_bad_msi", test_lapic_enable_rules, 0 },
 	{ "lapic_msi_wakes_halted_vcpu", test_msi_wakes_halted, 0 },
 	{ "lapic_msi_kicks_spinning_vcpu", test_msi_kicks_spinning, 0 },

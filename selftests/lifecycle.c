@@ -109,13 +109,23 @@ static void one_cycle(void)
 	tvm_destroy(&t);
 }
 
+/*
+ * The leak bounds are the 1-CPU boot's to prove, with every cycle; the
+ * 2-CPU boot runs a quarter of them (its point is concurrency, and its
+ * time budget is shared with the 2-vCPU Linux guest; testing.md).
+ */
+static int scaled(int n)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? n / 4 : n;
+}
+
 static void test_vm_create_destroy_cycles(void)
 {
+	int i, cycles = scaled(CYCLES);
 	struct usage before, after;
 	char what[64];
-	int i;
 
-	for (i = 0; i < CYCLES; i++) {
+	for (i = 0; i < cycles; i++) {
 		if (i == WARMUP_CYCLES)
 			sample(&before);
 		one_cycle();
@@ -123,7 +133,7 @@ static void test_vm_create_destroy_cycles(void)
 			test_diag("%d cycles done", i + 1);
 	}
 	sample(&after);
-	snprintf(what, sizeof(what), "VM cycles %d..%d", WARMUP_CYCLES, CYCLES);
+	snprintf(what, sizeof(what), "VM cycles %d..%d", WARMUP_CYCLES, cycles);
 	check_growth(what, &before, &after);
 }
 
@@ -190,7 +200,7 @@ static void test_many_vcpus(void)
 	ASSERT_GE(n, 1);
 	if (n > MANY_VCPUS_LIMIT)
 		n = MANY_VCPUS_LIMIT;
-	rounds = (MANY_VCPUS_MEASURED + n - 1) / n;
+	rounds = (scaled(MANY_VCPUS_MEASURED) + n - 1) / n;
 	test_diag("%ld vCPUs per VM, 1 + %ld rounds", n, rounds);
 	many_vcpus_round(n);
 	sample(&before);
