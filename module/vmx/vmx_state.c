@@ -339,3 +339,15 @@ void vmx_set_rflags(struct mv_vcpu *vcpu, u64 rflags)
 	/* Bit 1 is reserved and always 1 (SDM Vol. 1 3.4.3). */
 	vmcs_writel(GUEST_RFLAGS, rflags | X86_EFLAGS_FIXED);
 }
+
+/* Start-up IPI: real mode at CS = VV00h, IP = 0 (SDM Vol. 3A 9.4.4.1). */
+void vmx_sipi(struct mv_vcpu *vcpu, u8 vector)
+{
+	struct mv_segment cs = {
+		.selector = vector << 8, .base = (u64)vector << 12, .limit = 0xffff,
+		.type = 0xb, .s = 1, .present = 1,
+	};
+
+	vmx_set_segment(SEG_CS, &cs);
+	vmcs_writel(GUEST_RIP, 0);
+}

@@ -55,6 +55,7 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 	if (vmx_cfg.slice)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.slice);
 	vmcs_write64(EPT_POINTER, ev->eptp);
+	vmx_set_tsc_offset(vx, vx->vcpu.vm->tsc_offset);
 	if (vx->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vx->vpid);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
