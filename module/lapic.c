@@ -200,6 +200,7 @@ static void apic_eoi(struct mv_lapic *lapic)
 {
 	int v = mva_vec_highest(lapic->regs, APIC_REG_ISR);
 
+	reg_set(lapic, APIC_REG_EOI, 0);	/* write-only: an APICv trap left the value */
 	if (v < 0)
 		return;
 	vec_test_clear(lapic, APIC_REG_ISR, v);

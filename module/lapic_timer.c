@@ -150,9 +150,14 @@ void mv_lapic_timer_lvtt(struct mv_lapic *lapic, u32 lvtt)
 
 void mv_lapic_timer_tmict(struct mv_lapic *lapic, u32 val)
 {
-	/* TSC-deadline mode ignores the initial count (11.5.4.1). */
-	if (timer_mode(lapic) == MVA_TIMER_TSC_DEADLINE)
+	/*
+	 * TSC-deadline mode ignores the initial count (11.5.4.1); after an
+	 * APICv trap the page holds the written value: put the 0 back.
+	 */
+	if (timer_mode(lapic) == MVA_TIMER_TSC_DEADLINE) {
+		mva_reg_write(lapic->regs, APIC_REG_TMICT, 0);
 		return;
+	}
 	hrtimer_cancel(&lapic->timer);
 	mva_reg_write(lapic->regs, APIC_REG_TMICT, val);
 	start_count(lapic, val);	/* 0 stops the timer */
