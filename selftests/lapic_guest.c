@@ -505,13 +505,24 @@ uint64_t guest_self_ipi(uint64_t unused)
 	return lapic_res.self_hits;
 }
 
-/* Waits (in HLT) for the IPI counter of this APIC to reach n. */
+/*
+ * Waits in HLT for the IPI counter of this APIC to reach n, at most one
+ * second: a one-shot timer armed first wakes a HLT nothing else ends, so a
+ * lost IPI fails the case at once instead of hanging it.
+ */
 static void hlt_until(volatile uint64_t *p, uint64_t n)
 {
+	uint64_t t0 = rdtsc(), limit = lapic_cfg.tsc_khz * 1000;
+
+	apic_write(R_TDCR, 0xb);
+	apic_write(R_LVT_TIMER, LAPIC_VEC_TIMER);
 	cli();
-	while (*p < n)
+	apic_write(R_TMICT, (uint32_t)(lapic_cfg.tsc_khz * 200));	/* 200 ms */
+	while (*p < n && rdtsc() - t0 < limit)
 		asm volatile("sti; hlt; cli" ::: "memory");
 	sti();
+	apic_write(R_TMICT, 0);
+	GUEST_ASSERT_EQ(*p, n);
 }
 
 /*
