@@ -213,7 +213,6 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 	struct mv_run *run = vcpu->run;
 	bool irq_window = false, nmi_window = false, irr = false;
 	bool want_window = READ_ONCE(run->request_interrupt_window);
-	bool soft_lapic = vcpu->lapic && !mv_ops->apicv_active(vcpu);
 	int vector = -1, allowed = -1, r;
 
 	if (unlikely(READ_ONCE(vcpu->requests) || vcpu->mp_state != MV_MP_STATE_RUNNABLE)) {
@@ -223,9 +222,7 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 	}
 	if (vcpu->lapic) {
 		mv_ops->lapic_sync(vcpu, irr);
-		soft_lapic = !mv_ops->apicv_active(vcpu);
-		if (soft_lapic)
-			vector = mv_lapic_pending_vector(vcpu);
+		vector = mv_lapic_pending_vector(vcpu);
 	}
 	if (likely(!vcpu->nmi_queued && vcpu->ext_irq < 0 && vector < 0 && !want_window))
 		return 1;
@@ -251,10 +248,20 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 			irq_window = true;
 		}
 	}
+	/*
+	 * A LAPIC vector is delivered by injection in both modes. With APICv
+	 * this is what virtual-interrupt delivery does (SDM Vol. 3C 30.2.2:
+	 * IRR -> ISR, SVI, RVI, PPR), done by software at entry: the CPU's
+	 * own evaluation at VM entry (27.3.2.5) is not relied on because
+	 * Bochs 2.7 never performs it (Documentation/testing.md). After the
+	 * guest's EOI the CPU delivers the next pending vector itself.
+	 */
 	if (vector >= 0) {
 		if (allowed) {
 			mv_lapic_ack(vcpu, vector);
 			mv_ops->inject_irq(vcpu, vector);
+			if (mv_ops->apicv_active(vcpu))
+				mv_ops->lapic_sync(vcpu, true);
 			allowed = 0;
 		} else {
 			irq_window = true;

@@ -22,6 +22,11 @@ struct intr_log {
 
 extern struct intr_log intr_log;
 extern volatile uint64_t intr_nmi_out;	/* the NMI handler does an OUT while != 0 */
+extern volatile uint64_t intr_eoi;	/* handlers write the xAPIC EOI register */
+
+#define INTR_APIC_BASE		0xfee00000ull
+#define INTR_AP_PORT		0x77
+#define INTR_AP_CODE		0x8000ull	/* the SIPI vector 0x08 page */
 extern const uint64_t intr_stubs[256];
 
 uint64_t guest_intr_sti_wait(uint64_t vector);
@@ -29,5 +34,7 @@ uint64_t guest_intr_cli_then_sti(uint64_t vector);
 uint64_t guest_intr_nmi_cli(uint64_t arg);
 uint64_t guest_intr_fresh_stack(uint64_t vector);
 uint64_t guest_intr_rdtsc(uint64_t arg);
+uint64_t guest_lapic_wait(uint64_t halt);
+uint64_t guest_lapic_start_ap(uint64_t vector);
 
 #endif

@@ -8,6 +8,7 @@
 
 struct intr_log intr_log;
 volatile uint64_t intr_nmi_out;
+volatile uint64_t intr_eoi;
 
 void intr_record(uint64_t vector, uint64_t rsp);
 
@@ -26,6 +27,8 @@ void intr_record(uint64_t vector, uint64_t rsp)
 	}
 	intr_log.count[vector & 0xff]++;
 	intr_log.last_rsp = rsp;
+	if (intr_eoi && vector >= 32)
+		*(volatile uint32_t *)(INTR_APIC_BASE + 0xb0) = 0;
 }
 
 /* One stub per vector: push the vector, save the scratch registers, log, IRET. */
@@ -150,4 +153,38 @@ uint64_t guest_intr_rdtsc(uint64_t arg)
 	(void)arg;
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * Software-enables the local APIC (SVR, spurious vector 0xff), then waits
+ * with IF = 1 for vector 0x80, halting in between or spinning.
+ */
+uint64_t guest_lapic_wait(uint64_t halt)
+{
+	*(volatile uint32_t *)(INTR_APIC_BASE + 0xf0) = 0x1ff;
+	/* The check runs with IF = 0; STI's shadow covers the HLT: no lost wake-up. */
+	for (;;) {
+		asm volatile("cli" ::: "memory");
+		if (__atomic_load_n(&intr_log.count[0x80], __ATOMIC_ACQUIRE))
+			break;
+		if (halt)
+			asm volatile("sti; hlt" ::: "memory");
+		else
+			asm volatile("sti; pause" ::: "memory");
+	}
+	asm volatile("sti");
+	return intr_log.count[0x80];
+}
+
+/* vCPU 0 starts vCPU 1 the way an OS does: INIT, then STARTUP, through the ICR. */
+uint64_t guest_lapic_start_ap(uint64_t vector)
+{
+	volatile uint32_t *apic = (volatile uint32_t *)INTR_APIC_BASE;
+
+	apic[0xf0 / 4] = 0x1ff;
+	apic[0x310 / 4] = 1u << 24;
+	apic[0x300 / 4] = 0x4500;		/* INIT, level assert */
+	apic[0x310 / 4] = 1u << 24;
+	apic[0x300 / 4] = 0x4600 | (uint32_t)vector;	/* start-up */
+	return apic[0x300 / 4] & (1u << 12);	/* delivery status: 0, sent */
 }

@@ -12,13 +12,17 @@
  * It is used while the guest's APIC is enabled in xAPIC mode at the
  * default base; in x2APIC mode, disabled or moved, the vCPU falls back to
  * plain injection (core intr.c) with exits for every APIC access. The
- * module parameter apicv=0 forces the fallback everywhere, so both paths
- * are tested on a CPU that has APICv.
+ * module parameter apicv=0 forces the fallback for VMs created while it is
+ * 0 (each VM takes the value at creation), so both paths are tested on a
+ * CPU that has APICv, in the same boot.
  *
  * Another CPU that sets an IRR bit cannot make this CPU notice it in the
- * guest (no posted interrupts): it kicks the vCPU, and RVI is raised from
- * IRR before the next entry (30.2.1: VM entry evaluates pending virtual
- * interrupts).
+ * guest (no posted interrupts): it kicks the vCPU, and before the next
+ * entry core injects the vector, doing what virtual-interrupt delivery
+ * would (30.2.2: IRR -> ISR, SVI, RVI, PPR), since Bochs 2.7 never
+ * evaluates pending virtual interrupts at VM entry (27.3.2.5). Vectors that
+ * become deliverable in the guest (after a virtualized EOI, TPR write or
+ * self-IPI) the CPU delivers itself.
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -28,8 +32,9 @@
 #include "../lapic.h"
 
 static bool apicv = true;
-module_param(apicv, bool, 0444);
-MODULE_PARM_DESC(apicv, "Use APIC virtualization where the CPU has it (0: plain injection)");
+module_param(apicv, bool, 0644);
+MODULE_PARM_DESC(apicv,
+		 "Use APIC virtualization where the CPU has it (0: plain injection); read at VM creation");
 
 #define VMX_APICV_PROC2	(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES | \
 			 SECONDARY_EXEC_APIC_REGISTER_VIRT | \
@@ -38,7 +43,7 @@ MODULE_PARM_DESC(apicv, "Use APIC virtualization where the CPU has it (0: plain 
 /* Whether APICv can be used at all (the CPU, and the module parameter). */
 bool vmx_apicv_supported(void)
 {
-	return apicv && vmx_cfg.has_apicv;
+	return READ_ONCE(apicv) && vmx_cfg.has_apicv;
 }
 
 bool vmx_apicv_active(struct mv_vcpu *vcpu)
@@ -116,10 +121,7 @@ void vmx_lapic_sync(struct mv_vcpu *vcpu, bool irr)
 {
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 	struct mv_lapic *apic = vcpu->lapic;
-	bool want = vmx_apicv_supported() && to_vmx_vm(vcpu->vm)->apic_access &&
-		    vmx_apicv_wanted(vcpu);
-	u16 status;
-	int rvi;
+	bool want = to_vmx_vm(vcpu->vm)->apic_access && vmx_apicv_wanted(vcpu);
 
 	if (unlikely(want != vx->apicv_on)) {
 		vmx_apicv_switch(vx, want);
@@ -133,18 +135,16 @@ void vmx_lapic_sync(struct mv_vcpu *vcpu, bool irr)
 		smp_mb();
 		vmx_apicv_eoi_bitmap(vx);
 	}
-	if (irr) {
-		rvi = vmx_highest_bit(apic->regs, APIC_REG_IRR);
-		status = vmcs_read16(GUEST_INTR_STATUS);
-		if ((status & 0xff) != rvi)
-			vmcs_write16(GUEST_INTR_STATUS, (status & 0xff00) | rvi);
-	}
+	/* New IRR bits, or a vector core moved to ISR: RVI and SVI follow the page. */
+	if (irr)
+		vmx_apicv_status(vx);
 }
 
 /*
- * The APIC-access page of a VM: never read or written by the guest while
- * accesses are virtualized, but EPT must map the APIC page's GPA to it for
- * the CPU to recognise the accesses (SDM Vol. 3C 30.4: with EPT, an access
+ * The APIC-access page of a VM, allocated when the VM is created with
+ * APICv (its presence is the VM's "APICv on"). The guest never reads or
+ * writes it while accesses are virtualized, but EPT must map the APIC
+ * page's GPA to it for the CPU to recognise the accesses (SDM Vol. 3C 30.4: with EPT, an access
  * is to the APIC-access page if its guest-physical address translates to
  * the APIC-access address).
  */

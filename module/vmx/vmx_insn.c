@@ -100,28 +100,17 @@ static int vmx_emulate_cr4(struct vmx_vcpu *vx, u64 val)
  */
 static int vmx_write_cr8(struct vmx_vcpu *vx, u64 val)
 {
-	u32 tpr = val << 4;
-
+	if (vx->vcpu.lapic)
+		return mv_lapic_set_cr8(&vx->vcpu, val);
 	if (val & ~0xfULL)
 		return -EINVAL;
-	if (!vx->vcpu.lapic) {
-		vx->cr8 = val;
-		return 0;
-	}
-	mv_lapic_mmio_write(&vx->vcpu, APIC_REG_TPR, &tpr, 4);
-	/* A lower priority may unblock a pending interrupt. */
-	set_bit(MV_REQ_EVENT, &vx->vcpu.requests);
+	vx->cr8 = val;
 	return 0;
 }
 
 static u64 vmx_read_cr8(struct vmx_vcpu *vx)
 {
-	u32 tpr = 0;
-
-	if (!vx->vcpu.lapic)
-		return vx->cr8;
-	mv_lapic_mmio_read(&vx->vcpu, APIC_REG_TPR, &tpr, 4);
-	return (tpr >> 4) & 0xf;
+	return vx->vcpu.lapic ? mv_lapic_get_cr8(&vx->vcpu) : vx->cr8;
 }
 
 /* Control-register access qualification: SDM Vol. 3C 28.2.1, table 28-3. */

@@ -18,8 +18,10 @@ static int vmx_vm_init(struct mv_vm *vm)
 
 static void vmx_vm_destroy(struct mv_vm *vm)
 {
-	if (vm->arch)
+	if (vm->arch) {
+		vmx_exit_counts_log(vm);
 		vmx_apicv_vm_destroy(vm);
+	}
 	vmx_ept_vm_destroy(vm);
 }
 

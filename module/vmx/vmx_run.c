@@ -230,6 +230,8 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 		return;
 	}
 	vmx_save_vectoring(vx);
+	if (likely(basic < VMX_EXIT_COUNTS))
+		vx->exit_count[basic]++;
 	if (basic < ARRAY_SIZE(vmx_exit_handlers))
 		h = vmx_exit_handlers[array_index_nospec(basic,
 							 ARRAY_SIZE(vmx_exit_handlers))];

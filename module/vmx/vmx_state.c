@@ -295,7 +295,6 @@ void vmx_set_reset_state(struct vmx_vcpu *vx)
 	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmx_fpu_reset(vx);
 }
 
 u64 vmx_get_gpr(struct mv_vcpu *vcpu, unsigned int reg)

@@ -279,6 +279,8 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 	vmx_setup_vmcs(vx);
 	vmx_set_percpu_host_state(cpu);
 	vmx_set_reset_state(vx);
+	/* Power-on only: INIT keeps the x87/SSE state (SDM Vol. 3A table 9-1). */
+	vmx_fpu_reset(vx);
 	put_cpu();
 	return &vx->vcpu;
 
@@ -296,6 +298,7 @@ void vmx_vcpu_destroy(struct mv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 
+	vmx_exit_counts_fold(vx);
 	vmx_vmcs_clear(vx);
 	if (vx->vpid) {
 		/* The next owner of this VPID must not see our translations. */
