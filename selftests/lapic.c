@@ -7,7 +7,8 @@
  * IPIs between two vCPUs both ways (physical and logical destinations),
  * MSIs from userspace with level-triggered EOIs reaching userspace, and
  * MV_GET/SET_LAPIC. The timer and IPI cases run through the xAPIC page
- * (APICv where the CPU has it) and the x2APIC MSRs (plain injection).
+ * (APICv where the CPU has it; the *_noapicv cases with the apicv module
+ * parameter off) and the x2APIC MSRs (no APICv in x2APIC mode).
  *
  * Timer tolerance: an interrupt may not come before the programmed tick
  * (TSC-deadline: before the deadline; one-shot: 1% early at most, the
@@ -73,6 +74,22 @@ static void gate(struct lvm *l, unsigned int v, const void *handler)
 	}
 }
 
+/* APICv for the VMs created next (the module reads its parameter at VM creation). */
+static bool want_apicv = true;
+
+static void set_apicv(bool on)
+{
+	FILE *f = fopen("/sys/module/minivisor/parameters/apicv", "w");
+
+	if (!f) {
+		if (!on)
+			test_skip("cannot write the apicv module parameter: %s", strerror(errno));
+		return;
+	}
+	ASSERT_GT(fputs(on ? "Y" : "N", f), -1);
+	ASSERT_EQ(fclose(f), 0);
+}
+
 /* A VM with MV_CAP_LAPIC and n vCPUs; skips without the cap (or without x2APIC). */
 static void lvm_create(struct lvm *l, unsigned int n, bool x2apic, bool logical)
 {
@@ -86,6 +103,7 @@ static void lvm_create(struct lvm *l, unsigned int n, bool x2apic, bool logical)
 
 	memset(l, 0, sizeof(*l));
 	l->n = n;
+	set_apicv(want_apicv);
 	sys = mv_open();
 	ASSERT_GE(sys, 0);
 	caps = mv_check_cap(sys, MV_CAP_LAPIC);
@@ -459,6 +477,35 @@ static void test_get_set_lapic(void)
 	lvm_destroy(&l);
 }
 
+/* The xAPIC cases again with APICv off: the page is emulated on every access. */
+static void test_timer_oneshot_xapic_noapicv(void)
+{
+	want_apicv = false;
+	timer_oneshot(false);
+	set_apicv(true);
+}
+
+static void test_self_ipi_xapic_noapicv(void)
+{
+	want_apicv = false;
+	self_ipi(false);
+	set_apicv(true);
+}
+
+static void test_ipi_two_vcpus_xapic_physical_noapicv(void)
+{
+	want_apicv = false;
+	ipi_pair(false, false);
+	set_apicv(true);
+}
+
+static void test_msi_from_userspace_noapicv(void)
+{
+	want_apicv = false;
+	test_msi_from_userspace();
+	set_apicv(true);
+}
+
 static const struct test_case tests[] = {
 	{ "timer_oneshot_xapic", test_timer_oneshot_xapic, 0 },
 	{ "timer_oneshot_x2apic", test_timer_oneshot_x2apic, 0 },
@@ -476,6 +523,10 @@ static const struct test_case tests[] = {
 	{ "ipi_two_vcpus_x2apic_cluster_logical", test_ipi_two_vcpus_x2apic_cluster_logical, 0 },
 	{ "msi_from_userspace", test_msi_from_userspace, 0 },
 	{ "get_set_lapic", test_get_set_lapic, 0 },
+	{ "timer_oneshot_xapic_noapicv", test_timer_oneshot_xapic_noapicv, 0 },
+	{ "self_ipi_xapic_noapicv", test_self_ipi_xapic_noapicv, 0 },
+	{ "ipi_two_vcpus_xapic_physical_noapicv", test_ipi_two_vcpus_xapic_physical_noapicv, 0 },
+	{ "msi_from_userspace_noapicv", test_msi_from_userspace_noapicv, 0 },
 };
 
 int main(int argc, char **argv)
