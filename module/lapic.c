@@ -9,8 +9,8 @@
  * IRR and TMR bits with locked bit operations and read a few registers
  * (ID, LDR, DFR, SVR, PPR, LVTs) for matching and arbitration, which a
  * racing write may make stale but never torn. The vCPU array is walked
- * under RCU: mv_lapic_destroy() waits for a grace period, so a vCPU that
- * left vm->vcpus[] is not freed under a sender.
+ * under RCU: core calls mv_lapic_destroy() only after the vCPU left
+ * vm->vcpus[] and a grace period passed, so no sender still uses it.
  */
 #include <linux/slab.h>
 #include <linux/gfp.h>
@@ -200,6 +200,7 @@ static void apic_eoi(struct mv_lapic *lapic)
 {
 	int v = mva_vec_highest(lapic->regs, APIC_REG_ISR);
 
+	reg_set(lapic, APIC_REG_EOI, 0);	/* write-only: an APICv trap left the value */
 	if (v < 0)
 		return;
 	vec_test_clear(lapic, APIC_REG_ISR, v);
@@ -628,9 +629,11 @@ void mv_lapic_destroy(struct mv_vcpu *vcpu)
 
 	if (!lapic)
 		return;
+	/*
+	 * Senders walk vm->vcpus[] under RCU: core removed the vCPU from it and
+	 * waited for a grace period before calling this (vcpu.c).
+	 */
 	hrtimer_cancel(&lapic->timer);
-	/* Senders walk vm->vcpus[] under RCU; the vCPU has left it already. */
-	synchronize_rcu();
 	vcpu->lapic = NULL;
 	free_page((unsigned long)lapic->regs);
 	kfree(lapic);

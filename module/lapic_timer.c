@@ -26,13 +26,25 @@
 /* Shortest periodic period: a guest cannot make the host take timer interrupts faster. */
 #define MV_LAPIC_MIN_PERIOD_NS	100000ULL
 
+/*
+ * Guest TSC ticks to host ns. Beyond 2^43 ticks (hours) in whole
+ * milliseconds, rounded up; a far deadline (the guest may write any 64-bit
+ * value) saturates at KTIME_MAX / 2 instead of overflowing the
+ * multiplication or the ktime addition.
+ */
 static u64 tsc_to_ns(u64 ticks)
 {
 	u32 khz = READ_ONCE(mv_tsc_khz);
+	u64 ms;
 
 	if (!khz)
 		khz = 1000000;		/* not announced yet: 1 GHz */
-	return mul_u64_u32_div(ticks, NSEC_PER_MSEC, khz);
+	if (ticks < (1ULL << 43))	/* ticks * 10^6 < 2^63 */
+		return div_u64(ticks * NSEC_PER_MSEC, khz);
+	ms = div_u64(ticks, khz) + 1;	/* rounded up: never early */
+	if (ms >= (u64)KTIME_MAX / 2 / NSEC_PER_MSEC)
+		return (u64)KTIME_MAX / 2;
+	return ms * NSEC_PER_MSEC;
 }
 
 static unsigned int timer_mode(const struct mv_lapic *lapic)
@@ -150,9 +162,14 @@ void mv_lapic_timer_lvtt(struct mv_lapic *lapic, u32 lvtt)
 
 void mv_lapic_timer_tmict(struct mv_lapic *lapic, u32 val)
 {
-	/* TSC-deadline mode ignores the initial count (11.5.4.1). */
-	if (timer_mode(lapic) == MVA_TIMER_TSC_DEADLINE)
+	/*
+	 * TSC-deadline mode ignores the initial count (11.5.4.1); after an
+	 * APICv trap the page holds the written value: put the 0 back.
+	 */
+	if (timer_mode(lapic) == MVA_TIMER_TSC_DEADLINE) {
+		mva_reg_write(lapic->regs, APIC_REG_TMICT, 0);
 		return;
+	}
 	hrtimer_cancel(&lapic->timer);
 	mva_reg_write(lapic->regs, APIC_REG_TMICT, val);
 	start_count(lapic, val);	/* 0 stops the timer */
