@@ -57,4 +57,16 @@
 #endif
 #endif /* __ASSEMBLY__ */
 
+#ifndef __ASSEMBLY__
+#include <linux/version.h>
+#include <linux/hrtimer.h>
+/* hrtimer_setup() (6.13) replaced hrtimer_init() plus assigning ->function. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define mv_hrtimer_setup(t, fn, clock, mode)	hrtimer_setup(t, fn, clock, mode)
+#else
+#define mv_hrtimer_setup(t, fn, clock, mode)	\
+	do { hrtimer_init(t, clock, mode); (t)->function = (fn); } while (0)
+#endif
+#endif /* !__ASSEMBLY__ */
+
 #endif /* MV_COMPAT_H */

@@ -70,9 +70,12 @@ struct mv_cpuid_table {
 #define L1_ECX_OSXSAVE	BIT(27)
 #define L1_ECX_AVX	(BIT(12) | BIT(28) | BIT(29))		/* FMA AVX F16C */
 #define L1_ECX_HYPERVISOR BIT(31)
+#define L1_ECX_X2APIC	BIT(21)
+#define L1_ECX_TSC_DEADLINE BIT(24)
+#define L1_EDX_APIC	BIT(9)
 /*
  * Leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 SEP PGE CMOV PAT PSE36 CLFSH MMX
- * FXSR SSE SSE2 SS. Not: MCE/MCA, MTRR (their MSRs), APIC (no LAPIC yet),
+ * FXSR SSE SSE2 SS; APIC only with the in-kernel LAPIC. Not: MCE/MCA, MTRR (their MSRs),
  * PSN, DS, ACPI, TM, PBE (MSRs or thermal), HTT (one thread per core).
  */
 #define L1_EDX	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | \
@@ -337,6 +340,7 @@ static struct mv_cpuid_table *mv_cpuid_default(struct mv_vcpu *vcpu)
 {
 	struct mv_cpuid_builder b = { .cap = 64 };
 	u32 a, bx, c, d, max_basic, max_ext, i;
+	bool tsc_leaves;
 	u64 xcr0 = mv_xcr0_supported();
 	bool avx = xcr0 & XCR0_YMM, avx512 = xcr0 & XCR0_AVX512;
 	unsigned int phys;
@@ -347,7 +351,9 @@ static struct mv_cpuid_table *mv_cpuid_default(struct mv_vcpu *vcpu)
 
 	cpuid(0, &max_basic, &bx, &c, &d);
 	max_basic = min_t(u32, max_basic, MV_MAX_BASIC);
-	mv_add(&b, 0, 0, false, max_basic, bx, c, d);
+	/* Leaves 0x15/0x16 announce the TSC frequency (below); ECX is 32 bits of Hz. */
+	tsc_leaves = mv_tsc_khz && (u64)mv_tsc_khz * 1000 <= U32_MAX;
+	mv_add(&b, 0, 0, false, tsc_leaves ? 0x16 : max_basic, bx, c, d);
 
 	cpuid(1, &a, &bx, &c, &d);
 	/* EBX: brand index and CLFLUSH size stay; no HTT count; APIC ID = vCPU id. */
@@ -356,6 +362,11 @@ static struct mv_cpuid_table *mv_cpuid_default(struct mv_vcpu *vcpu)
 				       (avx ? L1_ECX_AVX : 0));
 	c |= L1_ECX_HYPERVISOR;
 	d &= host_word(CPUID_1_EDX) & L1_EDX;
+	/* The in-kernel local APIC: xAPIC, x2APIC and the TSC-deadline timer. */
+	if (vcpu->vm->lapic) {
+		d |= L1_EDX_APIC;
+		c |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE;
+	}
 	mv_add(&b, 1, 0, false, a, bx, c, d);
 
 	if (max_basic >= 2) {
@@ -394,8 +405,21 @@ static struct mv_cpuid_table *mv_cpuid_default(struct mv_vcpu *vcpu)
 		}
 	}
 
-	/* The hypervisor leaf. */
-	mv_add(&b, 0x40000000, 0, false, 0x40000000, MV_SIG_EBX, MV_SIG_ECX, MV_SIG_EDX);
+	/*
+	 * The TSC frequency, so a guest need not calibrate (Linux takes it and
+	 * the APIC timer period from leaf 0x15: SDM Vol. 2A CPUID leaf 15H, TSC
+	 * = ECX * EBX / EAX). The "crystal" is the TSC itself, which is also
+	 * the in-kernel APIC timer's clock (lapic.c). Leaf 0x16 in MHz.
+	 */
+	if (tsc_leaves) {
+		mv_add(&b, 0x15, 0, false, 1, 1, mv_tsc_khz * 1000, 0);
+		mv_add(&b, 0x16, 0, false, mv_tsc_khz / 1000, mv_tsc_khz / 1000,
+		       mv_tsc_khz / 1000, 0);
+	}
+
+	/* The hypervisor leaves; 0x40000010: TSC and APIC-bus kHz (the VMware convention). */
+	mv_add(&b, 0x40000000, 0, false, 0x40000010, MV_SIG_EBX, MV_SIG_ECX, MV_SIG_EDX);
+	mv_add(&b, 0x40000010, 0, false, mv_tsc_khz, mv_tsc_khz, 0, 0);
 
 	cpuid(0x80000000, &max_ext, &bx, &c, &d);
 	if (max_ext >= 0x80000001) {

@@ -18,6 +18,7 @@
 
 struct mv_vcpu;
 struct mv_vm;
+struct mv_msi;
 
 #define MV_APIC_DEFAULT_BASE	0xfee00000ULL
 #define MV_APIC_BASE_BSP	(1ULL << 8)	/* IA32_APIC_BASE bits, SDM 11.4.4 */
@@ -73,6 +74,11 @@ struct mv_lapic {
 	u64 timer_period_ns;		/* periodic mode: one period */
 	u64 tsc_deadline;		/* IA32_TSC_DEADLINE, 0: disarmed */
 	bool tmr_dirty;			/* TMR changed: backend recomputes EOI exits */
+	/* Between lapic*.c only (vCPU thread unless noted). */
+	unsigned long esr_pending;	/* errors since the last ESR write; atomic */
+	u32 lvtt;			/* LVT timer as last processed (mode: timer) */
+	u32 svr;			/* SVR as last processed */
+	unsigned int divide_shift;	/* log2 of the TDCR divisor */
 };
 
 /*
@@ -116,6 +122,13 @@ void mv_lapic_ack(struct mv_vcpu *vcpu, u8 vector);	/* IRR -> ISR, PPR */
 bool mv_lapic_accepts_pic(struct mv_vcpu *vcpu);	/* LINT0 ExtINT unmasked, or APIC off */
 bool mv_lapic_enabled(struct mv_vcpu *vcpu);		/* globally and software enabled */
 
+/*
+ * CR8 without a TPR shadow (SDM Vol. 3A 11.8.6): CR8[3:0] is
+ * TPR[7:4]. set: -EINVAL (#GP) for bits 63:4.
+ */
+u64 mv_lapic_get_cr8(struct mv_vcpu *vcpu);
+int mv_lapic_set_cr8(struct mv_vcpu *vcpu, u64 cr8);
+
 /* APICv: trap-like APIC-write exit at offset; EOI-induced exit for vector. */
 void mv_lapic_write_trap(struct mv_vcpu *vcpu, u32 offset);
 void mv_lapic_eoi_vector(struct mv_vcpu *vcpu, u8 vector);
@@ -123,5 +136,31 @@ void mv_lapic_eoi_vector(struct mv_vcpu *vcpu, u8 vector);
 int mv_lapic_highest(const void *regs, u32 offset);
 
 long mv_lapic_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+
+/* ---- Between lapic.c, lapic_timer.c and lapic_msr.c only ---- */
+#define MV_APIC_BASE_ADDR_MASK	(~0xfffULL)
+
+static inline bool mv_lapic_x2apic_mode(const struct mv_lapic *lapic)
+{
+	return (READ_ONCE(lapic->base) & (MV_APIC_BASE_EN | MV_APIC_BASE_EXTD)) ==
+	       (MV_APIC_BASE_EN | MV_APIC_BASE_EXTD);
+}
+
+/* lapic.c */
+u32 mv_lapic_reg_read(struct mv_lapic *lapic, u32 off);
+int mv_lapic_reg_write(struct mv_lapic *lapic, u32 off, u32 val, bool x2apic);
+void mv_lapic_send_icr(struct mv_lapic *lapic, u32 low, u32 dest, bool x2apic);
+bool mv_lapic_accept_fixed(struct mv_lapic *lapic, u8 vector, bool level);
+void mv_lapic_reset_regs(struct mv_lapic *lapic, bool init);
+/* lapic_timer.c */
+void mv_lapic_timer_init(struct mv_lapic *lapic);
+void mv_lapic_timer_stop(struct mv_lapic *lapic);
+u32 mv_lapic_timer_count(struct mv_lapic *lapic);
+void mv_lapic_timer_lvtt(struct mv_lapic *lapic, u32 lvtt);
+void mv_lapic_timer_tmict(struct mv_lapic *lapic, u32 tmict);
+void mv_lapic_timer_tdcr(struct mv_lapic *lapic, u32 tdcr);
+void mv_lapic_timer_restart(struct mv_lapic *lapic);
+u64 mv_lapic_timer_get_deadline(struct mv_lapic *lapic);
+void mv_lapic_timer_set_deadline(struct mv_lapic *lapic, u64 deadline);
 
 #endif /* MV_LAPIC_H */

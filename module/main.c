@@ -6,6 +6,7 @@
 #include <linux/module.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
+#include <asm/tsc.h>
 #include "mv.h"
 
 const struct mv_backend_ops *mv_ops;
@@ -61,7 +62,14 @@ static long mv_check_cap(unsigned long cap)
 	case MV_CAP_MSRS:
 	case MV_CAP_MSR_EXIT:
 	case MV_CAP_HYPERCALL:
+	case MV_CAP_IRQ_INJECT:
+	case MV_CAP_SIGNAL_MSI:
+	case MV_CAP_MP_STATE:
 		return 1;
+	case MV_CAP_TSC_KHZ:
+		return mv_tsc_khz;
+	case MV_CAP_HALT_POLL:
+		return mv_halt_poll_default();
 	default:
 		/* Hardware-dependent capabilities; 0 for unknown ones. */
 		return mv_ops->cap(cap);
@@ -102,6 +110,8 @@ static int __init mv_init(void)
 {
 	int r;
 
+	/* The guest TSC runs at the host's rate (no scaling). */
+	mv_tsc_khz = tsc_khz;
 	r = mv_vmx_init(&mv_ops);
 	if (r)
 		return r;

@@ -27,6 +27,7 @@
  */
 #include <linux/uaccess.h>
 #include "mv.h"
+#include "lapic.h"
 #include "../common/x86_emul.h"
 #include "../common/x86_walk.h"
 
@@ -184,6 +185,41 @@ static void mv_mmio_next(struct mv_vcpu *vcpu, bool write)
 	}
 }
 
+/*
+ * The next piece of the pending MMIO part, to the in-kernel local APIC if
+ * it is its page (SDM Vol. 3A 11.4.1), else to userspace. Returns true when
+ * the whole part was done in the kernel: a read's bytes are in
+ * pending.bytes, a write is complete; false with an exit in the run page.
+ */
+static bool mv_mmio_step(struct mv_vcpu *vcpu, bool write)
+{
+	struct mv_pending *p = &vcpu->pending;
+	struct mv_run *run = vcpu->run;
+	u32 off;
+
+	for (;;) {
+		mv_mmio_next(vcpu, write);
+		if (likely(!vcpu->lapic) || !mv_lapic_in_mmio(vcpu, run->mmio.phys_addr))
+			return false;
+		off = run->mmio.phys_addr & 0xfff;
+		if (write) {
+			/* 8-byte accesses to APIC registers are undefined: the low half. */
+			mv_lapic_mmio_write(vcpu, off, run->mmio.data, min_t(u32, p->len, 4));
+			if (p->kind == MV_PENDING_MMIO_WRITE)
+				continue;
+		} else {
+			memset(p->bytes + p->off, 0, p->len);
+			mv_lapic_mmio_read(vcpu, off, p->bytes + p->off, min_t(u32, p->len, 4));
+			p->off += p->len;
+			if (p->off < p->end)
+				continue;
+			p->kind = MV_PENDING_NONE;
+		}
+		run->exit_reason = MV_EXIT_NONE;
+		return true;
+	}
+}
+
 static void mv_mmio_pending_part(struct mv_pending *p, const struct mv_mem_part *part)
 {
 	p->start = part->off;
@@ -230,7 +266,8 @@ static int mv_emul_finish(struct mv_vcpu *vcpu, u64 mem)
 		if (mmio) {
 			memcpy(vcpu->pending.bytes, bytes, sizeof(bytes));
 			mv_mmio_pending_part(&vcpu->pending, mmio);
-			mv_mmio_next(vcpu, true);
+			if (mv_mmio_step(vcpu, true))
+				mmio = NULL;	/* done in the kernel */
 		}
 	}
 
@@ -398,8 +435,8 @@ int mv_mmio_exit(struct mv_vcpu *vcpu)
 	if (rd_mmio) {
 		/* Read exit; mv_mmio_complete() finishes at the next MV_RUN. */
 		mv_mmio_pending_part(pend, rd_mmio);
-		mv_mmio_next(vcpu, false);
-		return 0;
+		if (!mv_mmio_step(vcpu, false))
+			return 0;
 	}
 	memcpy(&mem, pend->bytes, sizeof(mem));
 	return mv_emul_finish(vcpu, mem);

@@ -366,6 +366,36 @@ put:
 }
 
 /*
+ * Maps a kernel page of the VM (the APIC-access page) at gpa, outside any
+ * slot: no MMU notifier covers it, and nothing but VM teardown unmaps it.
+ */
+int mv_mmu_map_private(struct mv_vm *vm, u64 gpa, u64 pfn)
+{
+	void *spare = NULL;
+	int r;
+
+	spin_lock(&vm->mmu_lock);
+	for (;;) {
+		r = mv_ops->map_page(vm, gpa & PAGE_MASK, pfn, 1, true, &spare);
+		if (r != -ENOMEM || spare)
+			break;
+		spin_unlock(&vm->mmu_lock);
+		spare = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		if (!spare)
+			return -ENOMEM;
+		spin_lock(&vm->mmu_lock);
+	}
+	if (r > 0) {
+		mv_ops->flush(vm);
+		r = 0;
+	}
+	spin_unlock(&vm->mmu_lock);
+	if (spare)
+		free_page((unsigned long)spare);
+	return r;
+}
+
+/*
  * MV_NEXIT_RAM_FAULT: the VMM's memory behind a slot cannot back the
  * guest's access (unmapped, or a write to memory the VMM cannot write,
  * out of memory, poisoned). The vCPU stays usable: MV_RUN retries the

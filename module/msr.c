@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
 #include "mv.h"
+#include "lapic.h"
 #include "../common/x86_decode.h"
 
 /* Emulated by core: read-only constants, writes of the same value accepted. */
@@ -28,6 +29,8 @@ static const u32 mv_msr_list[] = {
 	MSR_IA32_SYSENTER_EIP, MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_IA32_DEBUGCTLMSR,
 	MSR_IA32_TSC,
+	/* the in-kernel local APIC (x2APIC registers: MV_GET/SET_LAPIC) */
+	MSR_IA32_TSC_DEADLINE,
 	/* emulated by core */
 	MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV, MSR_IA32_FEAT_CTL,
 	MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS, MSR_IA32_APICBASE,
@@ -90,10 +93,19 @@ static int mv_core_set(struct mv_vcpu *vcpu, u32 index, u64 data)
 	return data == cur ? 0 : -EINVAL;
 }
 
+/* IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC range (SDM Vol. 3A 11.12.1). */
+static bool mv_msr_lapic(struct mv_vcpu *vcpu, u32 index)
+{
+	return vcpu->lapic && (index == MSR_IA32_APICBASE || index == MSR_IA32_TSC_DEADLINE ||
+			       (index >= 0x800 && index <= 0x8ff));
+}
+
 static int mv_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 {
 	int r;
 
+	if (mv_msr_lapic(vcpu, index))
+		return mv_lapic_get_msr(vcpu, index, data);
 	if (!mv_msr_known(index))
 		return -ENOENT;
 	r = mv_ops->get_msr(vcpu, index, data);
@@ -104,6 +116,8 @@ static int mv_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	int r;
 
+	if (mv_msr_lapic(vcpu, index))
+		return mv_lapic_set_msr(vcpu, index, data, host);
 	if (!mv_msr_known(index))
 		return -ENOENT;
 	r = mv_ops->set_msr(vcpu, index, data, host);

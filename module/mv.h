@@ -221,8 +221,11 @@ struct mv_vcpu {
 	int ext_irq;			/* MV_INTERRUPT vector waiting, or -1 */
 	bool eoi_exit;			/* report MV_EXIT_EOI with eoi_vector */
 	u8 eoi_vector;
+	bool nmi_queued;		/* an NMI waits for NMIs to be unblocked */
 	struct rcuwait wait;		/* blocked in HLT or wait-for-SIPI */
 	int guest_cpu;			/* CPU it runs the guest on, or -1 */
+	struct task_struct *task;	/* the thread in MV_RUN, for kicks */
+	s64 tsc_offset;			/* guest TSC = host TSC + tsc_offset */
 };
 
 /* vcpu->requests: work for the vCPU thread before its next entry. */
@@ -236,6 +239,17 @@ void mv_vcpu_kick(struct mv_vcpu *vcpu);
 u64 mv_vcpu_guest_tsc(struct mv_vcpu *vcpu);
 void mv_vcpu_eoi_exit(struct mv_vcpu *vcpu, u8 vector);
 extern u32 mv_tsc_khz;
+
+/* intr.c */
+bool mv_vcpu_enter_guest(struct mv_vcpu *vcpu);	/* IRQs off, before entry */
+void mv_vcpu_exit_guest(struct mv_vcpu *vcpu);	/* after the exit */
+int mv_intr_prepare(struct mv_vcpu *vcpu);
+int mv_intr_halt(struct mv_vcpu *vcpu);
+void mv_intr_fill_run(struct mv_vcpu *vcpu);
+long mv_intr_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp);
+void mv_intr_vcpu_init(struct mv_vcpu *vcpu);
+u32 mv_halt_poll_default(void);
+u32 mv_halt_poll_max(void);
 
 struct mv_backend_ops {
 	const char *name;
@@ -296,6 +310,20 @@ struct mv_backend_ops {
 	/* Around the entry loop of one MV_RUN, vCPU loaded, preemption enabled. */
 	void (*vcpu_run_begin)(struct mv_vcpu *vcpu);
 	void (*vcpu_run_end)(struct mv_vcpu *vcpu);
+
+	/* Interrupts (intr.c); vCPU loaded. */
+	bool (*irq_allowed)(struct mv_vcpu *vcpu);	/* IF, no shadow, no event queued */
+	bool (*nmi_allowed)(struct mv_vcpu *vcpu);
+	void (*inject_irq)(struct mv_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct mv_vcpu *vcpu);
+	/* Exit as soon as an interrupt / an NMI could be injected. */
+	void (*set_windows)(struct mv_vcpu *vcpu, bool irq, bool nmi);
+	void (*init_vcpu)(struct mv_vcpu *vcpu);	/* INIT signal */
+	void (*sipi)(struct mv_vcpu *vcpu, u8 vector);	/* leave wait-for-SIPI */
+	/* The CPU delivers the LAPIC's interrupts itself (virtual-interrupt delivery). */
+	bool (*apicv_active)(struct mv_vcpu *vcpu);
+	/* Before entry with a LAPIC: mode and TMR changes; irr: new IRR bits. */
+	void (*lapic_sync)(struct mv_vcpu *vcpu, bool irr);
 };
 
 extern const struct mv_backend_ops *mv_ops;
@@ -322,6 +350,7 @@ void mv_mmu_set_slot(struct mv_vm *vm, struct mv_memslot *slot,
 		     const struct mv_memslot *new);
 int mv_mmu_fault(struct mv_vcpu *vcpu, u64 gpa, bool write);
 int mv_mmu_fault_exit(struct mv_vcpu *vcpu);
+int mv_mmu_map_private(struct mv_vm *vm, u64 gpa, u64 pfn);
 
 /* vcpu.c */
 int mv_vcpu_create(struct mv_vm *vm, unsigned long id);

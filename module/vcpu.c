@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "mv.h"
+#include "lapic.h"
 #include "../common/x86_decode.h"
 
 static struct preempt_ops mv_preempt_ops;
@@ -238,6 +239,7 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 		return -EIO;
 
 	mv_vcpu_load(vcpu);
+	WRITE_ONCE(vcpu->task, current);
 	mv_ops->vcpu_run_begin(vcpu);
 	if (!mv_complete_pending(vcpu))
 		goto out;
@@ -257,14 +259,31 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 		}
 		cond_resched();
 
-		mv_ops->vcpu_run(vcpu);
-		if (vcpu->exit.reason == MV_NEXIT_NONE)
-			continue;
-		if (!mv_handle_exit(vcpu))
+		r = mv_intr_prepare(vcpu);
+		if (r <= 0) {
+			if (r == -EINTR)
+				run->exit_reason = MV_EXIT_INTR;
 			break;
+		}
+		r = 0;
+		mv_ops->vcpu_run(vcpu);
+		if (vcpu->exit.reason == MV_NEXIT_HLT && vcpu->lapic)
+			mv_intr_halt(vcpu);
+		else if (vcpu->exit.reason != MV_NEXIT_NONE && !mv_handle_exit(vcpu))
+			break;
+		if (unlikely(vcpu->eoi_exit)) {
+			/* A level-triggered EOI: userspace's IOAPIC clears remote IRR. */
+			vcpu->eoi_exit = false;
+			run->exit_reason = MV_EXIT_EOI;
+			memset(&run->eoi, 0, sizeof(run->eoi));
+			run->eoi.vector = vcpu->eoi_vector;
+			break;
+		}
 	}
 out:
+	mv_intr_fill_run(vcpu);
 	mv_ops->vcpu_run_end(vcpu);
+	WRITE_ONCE(vcpu->task, NULL);
 	mv_vcpu_put(vcpu);
 	return r;
 }
@@ -391,6 +410,28 @@ static long mv_vcpu_event_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 	return -ENOTTY;
 }
 
+static long mv_vcpu_intr_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp)
+{
+	long r;
+
+	mv_vcpu_load(vcpu);
+	r = mv_intr_ioctl(vcpu, ioctl, argp);
+	mv_vcpu_put(vcpu);
+	return r;
+}
+
+static long mv_vcpu_lapic_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl, void __user *argp)
+{
+	long r;
+
+	if (!vcpu->lapic)
+		return -ENXIO;
+	mv_vcpu_load(vcpu);
+	r = mv_lapic_ioctl(vcpu, ioctl, argp);
+	mv_vcpu_put(vcpu);
+	return r;
+}
+
 /* Which handler an ioctl goes to; NULL: not a vCPU ioctl. */
 static long (*mv_vcpu_ioctl_handler(unsigned int ioctl))(struct mv_vcpu *, unsigned int,
 							 void __user *)
@@ -411,6 +452,14 @@ static long (*mv_vcpu_ioctl_handler(unsigned int ioctl))(struct mv_vcpu *, unsig
 	case MV_SET_CPUID:
 	case MV_GET_CPUID:
 		return mv_cpuid_ioctl;
+	case MV_INTERRUPT:
+	case MV_NMI:
+	case MV_GET_MP_STATE:
+	case MV_SET_MP_STATE:
+		return mv_vcpu_intr_ioctl;
+	case MV_GET_LAPIC:
+	case MV_SET_LAPIC:
+		return mv_vcpu_lapic_ioctl;
 	}
 	return NULL;
 }
@@ -468,9 +517,13 @@ static int mv_vcpu_release(struct inode *inode, struct file *filp)
 	struct mv_vm *vm = vcpu->vm;
 
 	mutex_lock(&vm->lock);
-	vm->vcpus[vcpu->id] = NULL;
+	WRITE_ONCE(vm->vcpus[vcpu->id], NULL);
 	mutex_unlock(&vm->lock);
+	/* IPI and MSI senders look vCPUs up under rcu_read_lock() (lapic.c). */
+	synchronize_rcu();
 
+	if (vcpu->lapic)
+		mv_lapic_destroy(vcpu);
 	free_page((unsigned long)vcpu->run);
 	mv_cpuid_vcpu_free(vcpu);
 	mv_ops->vcpu_destroy(vcpu);
@@ -524,17 +577,29 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 		free_page((unsigned long)run);
 		goto out_unlock;
 	}
+	if (vm->lapic) {
+		fd = mv_lapic_create(vcpu);
+		if (fd) {
+			mv_cpuid_vcpu_free(vcpu);
+			mv_ops->vcpu_destroy(vcpu);
+			free_page((unsigned long)run);
+			goto out_unlock;
+		}
+	}
+	mv_intr_vcpu_init(vcpu);
 
 	kref_get(&vm->kref);
 	fd = anon_inode_getfd("minivisor-vcpu", &mv_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		mv_vm_put(vm);	/* not the last reference: the VM fd is open */
+		if (vcpu->lapic)
+			mv_lapic_destroy(vcpu);
 		mv_cpuid_vcpu_free(vcpu);
 		mv_ops->vcpu_destroy(vcpu);
 		free_page((unsigned long)run);
 		goto out_unlock;
 	}
-	vm->vcpus[id] = vcpu;
+	WRITE_ONCE(vm->vcpus[id], vcpu);
 out_unlock:
 	mutex_unlock(&vm->lock);
 	return fd;

@@ -17,7 +17,9 @@
 #include <linux/uaccess.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
+#include <asm/msr.h>
 #include "mv.h"
+#include "lapic.h"
 
 static void mv_vm_free(struct kref *kref)
 {
@@ -203,6 +205,41 @@ out:
 	return r;
 }
 
+/* Every vCPU gets a local APIC: only before the first vCPU exists. */
+static long mv_vm_enable_lapic(struct mv_vm *vm, u64 arg)
+{
+	unsigned int i;
+	long r = 0;
+
+	if (arg) {
+		mv_err("MV_ENABLE_CAP(LAPIC): args[0] must be 0\n");
+		return -EINVAL;
+	}
+	mutex_lock(&vm->lock);
+	for (i = 0; i < MV_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			r = -EBUSY;
+	if (r)
+		mv_err("MV_ENABLE_CAP(LAPIC): the VM already has vCPUs; enable it before MV_CREATE_VCPU\n");
+	else
+		WRITE_ONCE(vm->lapic, true);
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long mv_vm_signal_msi(struct mv_vm *vm, void __user *argp)
+{
+	struct mv_msi msi;
+
+	if (copy_from_user(&msi, argp, sizeof(msi)))
+		return -EFAULT;
+	if (!READ_ONCE(vm->lapic)) {
+		mv_err("MV_SIGNAL_MSI: the VM has no in-kernel local APIC (MV_CAP_LAPIC)\n");
+		return -ENXIO;
+	}
+	return mv_lapic_signal_msi(vm, &msi);
+}
+
 static long mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
 {
 	struct mv_enable_cap ec;
@@ -224,7 +261,18 @@ static long mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
 			return -EINVAL;
 		WRITE_ONCE(vm->desc_exit, ec.args[0]);
 		return 0;
+	case MV_CAP_LAPIC:
+		return mv_vm_enable_lapic(vm, ec.args[0]);
+	case MV_CAP_HALT_POLL:
+		if (ec.args[0] > mv_halt_poll_max()) {
+			mv_err("MV_ENABLE_CAP(HALT_POLL): %llu ns is above the limit of %u ns\n",
+			       ec.args[0], mv_halt_poll_max());
+			return -EINVAL;
+		}
+		WRITE_ONCE(vm->halt_poll_ns, ec.args[0]);
+		return 0;
 	}
+	mv_err("MV_ENABLE_CAP: unknown capability %u\n", ec.cap);
 	return -EINVAL;
 }
 
@@ -236,6 +284,7 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg
 	case MV_SET_MEMORY_REGION:
 	case MV_CREATE_VCPU:
 	case MV_ENABLE_CAP:
+	case MV_SIGNAL_MSI:
 		break;
 	default:
 		return -ENOTTY;
@@ -249,6 +298,8 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg
 		return mv_set_memory_region(vm, (void __user *)arg);
 	case MV_CREATE_VCPU:
 		return mv_vcpu_create(vm, arg);
+	case MV_SIGNAL_MSI:
+		return mv_vm_signal_msi(vm, (void __user *)arg);
 	default:
 		return mv_vm_enable_cap(vm, (void __user *)arg);
 	}
@@ -289,6 +340,9 @@ int mv_vm_create(unsigned long flags)
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	vm->creator = task_tgid_nr(current);
+	/* Every vCPU's TSC starts near 0 and they agree (one offset per VM). */
+	vm->tsc_offset = -(s64)rdtsc();
+	vm->halt_poll_ns = mv_halt_poll_default();
 
 	r = mv_ops->vm_init(vm);
 	if (r)

@@ -131,7 +131,7 @@ static void test_default_table(void)
 	static const uint32_t leaves[][2] = {
 		{ 0, 0 }, { 1, 0 }, { 7, 0 }, { 0xa, 0 }, { 0x40000000, 0 },
 		{ 0x80000000, 0 }, { 0x80000001, 0 }, { 0x80000008, 0 },
-		{ 0x12, 0 }, { 0x3fffffff, 0 }, { 0xd, 0 }, { 0xd, 1 },
+		{ 0x17, 0 }, { 0x3fffffff, 0 }, { 0xd, 0 }, { 0xd, 1 }, { 0x12, 0 },
 	};
 	struct cpuid_probe p[ARRAY_SIZE(leaves)];
 	const struct mv_cpuid_entry *e;
@@ -165,8 +165,8 @@ static void test_default_table(void)
 		EXPECT_EQ(p[i].r[2], p[i].leaf == 1 ? e->ecx & ~(1u << 27) : e->ecx);
 		EXPECT_EQ(p[i].r[3], e->edx);
 	}
-	/* Leaf 0: at most 0xd basic leaves. */
-	EXPECT_LE(p[0].r[0], 0xd);
+	/* Leaf 0: at most 0x16 basic leaves (0x15/0x16: the TSC frequency). */
+	EXPECT_LE(p[0].r[0], 0x16);
 	EXPECT_GE(p[0].r[0], 1);
 	/* Leaf 1: hypervisor; no MONITOR, VMX, SMX, PDCM, x2APIC, TSC-deadline, APIC, MCE, MCA, MTRR. */
 	EXPECT_EQ(p[1].r[2] >> 31, 1);
@@ -183,10 +183,11 @@ static void test_default_table(void)
 			       (1u << 22)), 0);
 	EXPECT_EQ(p[2].r[3] & 0xfc000000u, 0);		/* IBRS STIBP L1D_FLUSH ARCH_CAP CORE_CAP SSBD */
 	EXPECT_EQ(p[2].r[3] & (1u << 20), 0);		/* CET_IBT */
-	/* No PMU (leaf 0xa), no SGX leaf 0x12 (above the maximum: highest basic leaf data). */
+	/* No PMU (leaf 0xa), no SGX (leaf 0x12). */
 	EXPECT_EQ(p[3].r[0] | p[3].r[1] | p[3].r[2] | p[3].r[3], 0);
-	/* Hypervisor leaf. */
-	EXPECT_EQ(p[4].r[0], 0x40000000);
+	EXPECT_EQ(p[12].r[0] | p[12].r[1] | p[12].r[2] | p[12].r[3], 0);
+	/* Hypervisor leaves, up to 0x40000010 (TSC and APIC-timer kHz). */
+	EXPECT_EQ(p[4].r[0], 0x40000010);
 	memcpy(sig, &p[4].r[1], 4);
 	memcpy(sig + 4, &p[4].r[2], 4);
 	memcpy(sig + 8, &p[4].r[3], 4);

@@ -28,6 +28,7 @@
 #define VMX_EXC_BITMAP		(BIT(X86_TRAP_MC) | BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC))
 
 #define MV_VMX_SLICE_MS		10	/* longest stay in the guest */
+#define VMX_EXIT_COUNTS		80	/* basic exit reasons counted (0..79) */
 
 /*
  * CR4 by allow-list: only these bits are guest-owned (the guest writes them
@@ -55,6 +56,7 @@ struct vmx_config {
 	u32 slice;			/* preemption timer count, 0: none */
 	bool has_mtf;			/* monitor trap flag may be set */
 	bool has_desc;			/* descriptor-table exiting may be set */
+	bool has_apicv;			/* TPR shadow, APIC-access, register virt., VID */
 	u64 host_xcr0;			/* 0: the host kernel does not use XSAVE */
 };
 
@@ -140,6 +142,8 @@ struct vmx_vcpu {
 	u64 guest_syscall[4];		/* STAR, LSTAR, CSTAR, SFMASK */
 	bool guest_sce;			/* EFER.SCE: they must be live in the guest */
 	unsigned long cr8;		/* no TPR shadow: CR8 accesses exit */
+	bool apicv_on;			/* APIC virtualization controls set (vmx_apicv.c) */
+	u64 exit_count[VMX_EXIT_COUNTS];	/* by basic exit reason, vCPU thread only */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)
@@ -151,6 +155,9 @@ struct vmx_vm {
 	u64 *pml4;
 	u64 eptp;
 	u64 ibpb_id;			/* vmx_mitigate.c: never reused */
+	struct page *apic_access;	/* APIC-access page (vmx_apicv.c), or NULL */
+	/* Exits of the VM's destroyed vCPUs, logged when the VM goes. */
+	atomic64_t exit_total[VMX_EXIT_COUNTS];
 	/* Counters under vm->mmu_lock (mv_mmu_stats). */
 	u64 maps_small, maps_large;
 	long leaves_large, tables;
@@ -302,6 +309,33 @@ static __always_inline bool vmx_fpu_enter(struct vmx_vcpu *vx)
 		return false;
 	return vmx_fpu_enter_xcr0(vx);
 }
+
+/* vmx_intr.c */
+bool vmx_irq_allowed(struct mv_vcpu *vcpu);
+bool vmx_nmi_allowed(struct mv_vcpu *vcpu);
+void vmx_inject_irq(struct mv_vcpu *vcpu, u8 vector);
+void vmx_inject_nmi(struct mv_vcpu *vcpu);
+void vmx_set_windows(struct mv_vcpu *vcpu, bool irq, bool nmi);
+void vmx_handle_irq_window(struct vmx_vcpu *vx);
+void vmx_handle_nmi_window(struct vmx_vcpu *vx);
+void vmx_init_vcpu(struct mv_vcpu *vcpu);
+void vmx_sipi(struct mv_vcpu *vcpu, u8 vector);
+void vmx_set_tsc_offset(struct vmx_vcpu *vx, s64 offset);
+
+/* vmx_apicv.c */
+bool vmx_apicv_supported(void);
+bool vmx_apicv_active(struct mv_vcpu *vcpu);
+void vmx_lapic_sync(struct mv_vcpu *vcpu, bool irr);
+int vmx_apicv_vm_init(struct mv_vm *vm);
+void vmx_apicv_vm_destroy(struct mv_vm *vm);
+bool vmx_apicv_ept_fault(struct vmx_vcpu *vx, u64 gpa);
+void vmx_handle_apic_access(struct vmx_vcpu *vx);
+void vmx_handle_apic_write(struct vmx_vcpu *vx);
+void vmx_handle_eoi_induced(struct vmx_vcpu *vx);
+
+/* vmx_exit_log.c */
+void vmx_exit_counts_fold(struct vmx_vcpu *vx);
+void vmx_exit_counts_log(struct mv_vm *vm);
 
 /* vmx_mitigate.c */
 int vmx_mitigate_setup(void);

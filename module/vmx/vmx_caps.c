@@ -120,8 +120,10 @@ int vmx_config_setup(void)
 	 * it: a guest must not flush the host's caches at will.
 	 */
 	msr = true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS;
+	/* Virtual NMIs give NMI blocking and NMI-window exiting (26.7.6). */
 	r = vmx_adjust(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-		       PIN_BASED_VMX_PREEMPTION_TIMER, msr, "pin-based", &vmx_cfg.pin);
+		       PIN_BASED_VMX_PREEMPTION_TIMER | PIN_BASED_VIRTUAL_NMIS, msr, "pin-based",
+		       &vmx_cfg.pin);
 	if (r)
 		return r;
 
@@ -130,7 +132,8 @@ int vmx_config_setup(void)
 		       CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
 		       CPU_BASED_MOV_DR_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 		       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
-		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, CPU_BASED_USE_MSR_BITMAPS, msr,
+		       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+		       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_TSC_OFFSETTING, msr,
 		       "processor-based", &vmx_cfg.proc);
 	if (r)
 		return r;
@@ -170,12 +173,27 @@ int vmx_config_setup(void)
 		return -EOPNOTSUPP;
 	}
 
-	/* The monitor trap flag, for single-stepping (allowed-1 half, A.3.2). */
-	rdmsr(msr, lo, hi);
+	/*
+	 * Controls set per vCPU when needed (allowed-1 halves, A.3.2, A.3.3):
+	 * the monitor trap flag for single-stepping, the interrupt and NMI
+	 * windows, and the TPR shadow that APICv builds on.
+	 */
+	rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS, lo, hi);
 	vmx_cfg.has_mtf = hi & CPU_BASED_MONITOR_TRAP_FLAG;
+	if (!(hi & CPU_BASED_INTR_WINDOW_EXITING)) {
+		pr_err("minivisor: the CPU has no interrupt-window exiting; cannot load\n");
+		return -EOPNOTSUPP;
+	}
+	if (!(hi & CPU_BASED_NMI_WINDOW_EXITING))
+		vmx_cfg.pin &= ~PIN_BASED_VIRTUAL_NMIS;
+	vmx_cfg.has_apicv = hi & CPU_BASED_TPR_SHADOW;
 
 	rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2, lo, hi);
 	vmx_cfg.has_desc = hi & SECONDARY_EXEC_DESC;
+	vmx_cfg.has_apicv = vmx_cfg.has_apicv &&
+		(hi & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES) &&
+		(hi & SECONDARY_EXEC_APIC_REGISTER_VIRT) &&
+		(hi & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY);
 
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_cfg.ept_vpid_cap);
 	if (!(vmx_cfg.ept_vpid_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
@@ -220,6 +238,9 @@ u64 vmx_cap(unsigned int cap)
 		return vmx_cfg.has_mtf;
 	case MV_CAP_DESC_EXIT:
 		return vmx_cfg.has_desc;
+	case MV_CAP_LAPIC:
+		return MV_LAPIC_XAPIC | MV_LAPIC_X2APIC |
+		       (vmx_apicv_supported() ? MV_LAPIC_APICV : 0);
 	default:
 		return 0;
 	}

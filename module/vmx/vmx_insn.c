@@ -10,6 +10,7 @@
  * (vmx_skip), which also finishes a single-step trap and the STI shadow.
  */
 #include "vmx.h"
+#include "../lapic.h"
 #include <asm/debugreg.h>
 #include <asm/trapnr.h>
 #include "../../common/x86_decode.h"
@@ -93,6 +94,25 @@ static int vmx_emulate_cr4(struct vmx_vcpu *vx, u64 val)
 	return 0;
 }
 
+/*
+ * CR8 is TPR[7:4] (SDM Vol. 3A 11.8.6.1): with an in-kernel
+ * LAPIC and no TPR shadow, MOV CR8 exits and goes to its TPR register.
+ */
+static int vmx_write_cr8(struct vmx_vcpu *vx, u64 val)
+{
+	if (vx->vcpu.lapic)
+		return mv_lapic_set_cr8(&vx->vcpu, val);
+	if (val & ~0xfULL)
+		return -EINVAL;
+	vx->cr8 = val;
+	return 0;
+}
+
+static u64 vmx_read_cr8(struct vmx_vcpu *vx)
+{
+	return vx->vcpu.lapic ? mv_lapic_get_cr8(&vx->vcpu) : vx->cr8;
+}
+
 /* Control-register access qualification: SDM Vol. 3C 28.2.1, table 28-3. */
 void vmx_handle_cr(struct vmx_vcpu *vx)
 {
@@ -109,14 +129,14 @@ void vmx_handle_cr(struct vmx_vcpu *vx)
 		else if (cr == 4)
 			r = vmx_emulate_cr4(vx, val);
 		else if (cr == 8)
-			r = val & ~0xfULL ? -EINVAL : (vx->cr8 = val, 0);
+			r = vmx_write_cr8(vx, val);
 		else
 			goto unhandled;
 		break;
 	case 1:		/* MOV from CR: only CR8 exits (CR3 is not intercepted) */
 		if (cr != 8)
 			goto unhandled;
-		vmx_set_gpr_result(vx, reg, vx->cr8);
+		vmx_set_gpr_result(vx, reg, vmx_read_cr8(vx));
 		break;
 	case 2:		/* CLTS */
 		r = vmx_emulate_cr0(vx, vmx_guest_cr0(vx) & ~X86_CR0_TS);

@@ -4,13 +4,34 @@
  */
 #include "vmx.h"
 
+static int vmx_vm_init(struct mv_vm *vm)
+{
+	int r = vmx_ept_vm_init(vm);
+
+	if (!r) {
+		r = vmx_apicv_vm_init(vm);
+		if (r)
+			vmx_ept_vm_destroy(vm);
+	}
+	return r;
+}
+
+static void vmx_vm_destroy(struct mv_vm *vm)
+{
+	if (vm->arch) {
+		vmx_exit_counts_log(vm);
+		vmx_apicv_vm_destroy(vm);
+	}
+	vmx_ept_vm_destroy(vm);
+}
+
 static const struct mv_backend_ops vmx_ops = {
 	.name		 = "vmx",
 	.enable		 = vmx_hw_enable,
 	.disable	 = vmx_hw_disable,
 	.cap		 = vmx_cap,
-	.vm_init	 = vmx_ept_vm_init,
-	.vm_destroy	 = vmx_ept_vm_destroy,
+	.vm_init	 = vmx_vm_init,
+	.vm_destroy	 = vmx_vm_destroy,
 	.map_page	 = vmx_ept_map_page,
 	.zap		 = vmx_ept_zap,
 	.flush		 = vmx_ept_flush,
@@ -41,6 +62,15 @@ static const struct mv_backend_ops vmx_ops = {
 	.set_rflags	 = vmx_set_rflags,
 	.vcpu_run_begin	 = vmx_vcpu_run_begin,
 	.vcpu_run_end	 = vmx_vcpu_run_end,
+	.irq_allowed	 = vmx_irq_allowed,
+	.nmi_allowed	 = vmx_nmi_allowed,
+	.inject_irq	 = vmx_inject_irq,
+	.inject_nmi	 = vmx_inject_nmi,
+	.set_windows	 = vmx_set_windows,
+	.init_vcpu	 = vmx_init_vcpu,
+	.sipi		 = vmx_sipi,
+	.apicv_active	 = vmx_apicv_active,
+	.lapic_sync	 = vmx_lapic_sync,
 };
 
 int mv_vmx_init(const struct mv_backend_ops **ops)

@@ -218,7 +218,7 @@ int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 		*data = vx->guest_debugctl;
 		return 0;
 	case MSR_IA32_TSC:
-		*data = rdtsc();	/* no TSC offset yet: RDTSC does not exit */
+		*data = mv_vcpu_guest_tsc(vcpu);
 		return 0;
 	}
 	return -ENOENT;
@@ -301,7 +301,11 @@ int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 		vx->guest_debugctl = 0;
 		return 0;
 	case MSR_IA32_TSC:
-		return -EINVAL;		/* no TSC offsetting yet */
+		/* Writing the TSC moves this vCPU's offset (SDM Vol. 3B 18.17). */
+		if (!(vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING))
+			return -EINVAL;
+		vmx_set_tsc_offset(vx, data - rdtsc());
+		return 0;
 	}
 	return -ENOENT;
 }

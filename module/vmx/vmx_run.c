@@ -124,6 +124,8 @@ static void handle_ept_violation(struct vmx_vcpu *vx)
 	 * IDT-vectoring information is injected again at the next entry).
 	 */
 	r = mv_mmu_fault(&vx->vcpu, gpa, qual & EPT_QUAL_WRITE);
+	if (r == -ENOENT && unlikely(vx->apicv_on) && vmx_apicv_ept_fault(vx, gpa))
+		return;		/* the APIC-access page is mapped now */
 	if (r != -ENOENT) {
 		if (r && r != -EAGAIN) {
 			e->reason = MV_NEXIT_RAM_FAULT;
@@ -162,6 +164,8 @@ static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
 	[EXIT_REASON_EXCEPTION_NMI]	 = vmx_handle_exception,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]	 = handle_triple_fault,
+	[EXIT_REASON_INTERRUPT_WINDOW]	 = vmx_handle_irq_window,
+	[EXIT_REASON_NMI_WINDOW]	 = vmx_handle_nmi_window,
 	[EXIT_REASON_CPUID]		 = handle_cpuid,
 	[VMX_EXIT_GETSEC]		 = vmx_handle_ud,
 	[EXIT_REASON_HLT]		 = handle_hlt,
@@ -187,12 +191,15 @@ static void (* const vmx_exit_handlers[])(struct vmx_vcpu *vx) = {
 	[EXIT_REASON_MONITOR_INSTRUCTION] = vmx_handle_ud,
 	[EXIT_REASON_GDTR_IDTR]		 = vmx_handle_desc,
 	[EXIT_REASON_LDTR_TR]		 = vmx_handle_desc,
+	[EXIT_REASON_APIC_ACCESS]	 = vmx_handle_apic_access,
+	[EXIT_REASON_EOI_INDUCED]	 = vmx_handle_eoi_induced,
 	[EXIT_REASON_EPT_VIOLATION]	 = handle_ept_violation,
 	[EXIT_REASON_INVEPT]		 = vmx_handle_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]	 = handle_nothing,
 	[EXIT_REASON_INVVPID]		 = vmx_handle_ud,
 	[EXIT_REASON_WBINVD]		 = vmx_handle_skip,
 	[EXIT_REASON_XSETBV]		 = vmx_handle_xsetbv,
+	[EXIT_REASON_APIC_WRITE]	 = vmx_handle_apic_write,
 };
 
 /*
@@ -223,6 +230,8 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 		return;
 	}
 	vmx_save_vectoring(vx);
+	if (likely(basic < VMX_EXIT_COUNTS))
+		vx->exit_count[basic]++;
 	if (basic < ARRAY_SIZE(vmx_exit_handlers))
 		h = vmx_exit_handlers[array_index_nospec(basic,
 							 ARRAY_SIZE(vmx_exit_handlers))];
@@ -280,7 +289,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	 * the next exit, which may be a whole time slice away: check again now
 	 * that nothing can arrive unnoticed until the guest runs.
 	 */
-	if (unlikely(mv_vcpu_exit_pending())) {
+	if (unlikely(!mv_vcpu_enter_guest(vcpu))) {
 		local_irq_enable();
 		if (vx->dbg_tf_added)
 			vmx_debug_after_exit(vx);	/* userspace must not see our TF */
@@ -330,6 +339,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		vmx_fpu_exit(vx);
 
 	context_tracking_guest_exit();
+	mv_vcpu_exit_guest(vcpu);
 	vx->cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM Vol. 3C 28.5.1). */
 	if (hw_breakpoint_active())

@@ -295,7 +295,6 @@ void vmx_set_reset_state(struct vmx_vcpu *vx)
 	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmx_fpu_reset(vx);
 }
 
 u64 vmx_get_gpr(struct mv_vcpu *vcpu, unsigned int reg)
@@ -338,4 +337,16 @@ void vmx_set_rflags(struct mv_vcpu *vcpu, u64 rflags)
 {
 	/* Bit 1 is reserved and always 1 (SDM Vol. 1 3.4.3). */
 	vmcs_writel(GUEST_RFLAGS, rflags | X86_EFLAGS_FIXED);
+}
+
+/* Start-up IPI: real mode at CS = VV00h, IP = 0 (SDM Vol. 3A 9.4.4.1). */
+void vmx_sipi(struct mv_vcpu *vcpu, u8 vector)
+{
+	struct mv_segment cs = {
+		.selector = vector << 8, .base = (u64)vector << 12, .limit = 0xffff,
+		.type = 0xb, .s = 1, .present = 1,
+	};
+
+	vmx_set_segment(SEG_CS, &cs);
+	vmcs_writel(GUEST_RIP, 0);
 }

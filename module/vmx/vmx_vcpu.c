@@ -55,6 +55,7 @@ static void vmx_setup_vmcs(struct vmx_vcpu *vx)
 	if (vmx_cfg.slice)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.slice);
 	vmcs_write64(EPT_POINTER, ev->eptp);
+	vmx_set_tsc_offset(vx, vx->vcpu.vm->tsc_offset);
 	if (vx->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vx->vpid);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
@@ -278,6 +279,8 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 	vmx_setup_vmcs(vx);
 	vmx_set_percpu_host_state(cpu);
 	vmx_set_reset_state(vx);
+	/* Power-on only: INIT keeps the x87/SSE state (SDM Vol. 3A table 9-1). */
+	vmx_fpu_reset(vx);
 	put_cpu();
 	return &vx->vcpu;
 
@@ -295,6 +298,7 @@ void vmx_vcpu_destroy(struct mv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 
+	vmx_exit_counts_fold(vx);
 	vmx_vmcs_clear(vx);
 	if (vx->vpid) {
 		/* The next owner of this VPID must not see our translations. */
