@@ -345,8 +345,36 @@ static void self_ipi(bool x2apic)
 	lvm_destroy(&l);
 }
 
+/* The emulated test host: Bochs names itself in the DMI BIOS version. */
+static bool on_bochs(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/sys/class/dmi/id/bios_version", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strstr(buf, "Bochs") != NULL;
+}
+
 static void test_self_ipi_xapic(void)
 {
+	int fd = mv_open();
+	long caps = fd >= 0 ? mv_check_cap(fd, MV_CAP_LAPIC) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	/*
+	 * With virtual-interrupt delivery an xAPIC ICR write of the self-IPI
+	 * form is virtualized by the CPU (SDM Vol. 3C 30.5, no VM exit).
+	 * Bochs 2.7 raises #GP(0) in the guest right after that write, an
+	 * emulator bug (Documentation/testing.md): the case runs everywhere
+	 * else, and with APICv off (self_ipi_xapic_noapicv) here.
+	 */
+	if ((caps & MV_LAPIC_APICV) && on_bochs())
+		test_skip("Bochs 2.7's self-IPI virtualization faults (#GP(0) after the ICR write)");
 	self_ipi(false);
 }
 
