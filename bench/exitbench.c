@@ -444,27 +444,36 @@ static int profile(struct hv *mv, struct hv *kvm)
 
 /* ---- local-APIC rows: ipi and lapic_timer (bench_apic in bench_guests.S) ---- */
 
-#define APIC_ITERS		1000
+#define APIC_ITERS		500
 #define APIC_DONE_PORT		0xf2
 #define APIC_MODE_IPI		1
 #define APIC_MODE_TIMER		2
 #define AP_SIPI_GPA		0x3000	/* STARTUP vector 0x03 */
-#define APIC_WAIT_SECS		20	/* per vCPU thread, emulated time in Bochs */
+#define APIC_WAIT_SECS		10	/* per vCPU thread, emulated time in Bochs */
 #define CPUID_1_ECX_X2APIC	(1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
-extern const unsigned char bench_apic_start[], bench_apic_end[];
-extern const unsigned char bench_ap_start[], bench_ap_end[];
+/* bench_apic_x2 (x2APIC MSRs) and bench_apic_xa (xAPIC MMIO page), bench_guests.S */
+extern const unsigned char bench_apic_x2_start[], bench_apic_x2_end[];
+extern const unsigned char bench_ap_x2_start[], bench_ap_x2_end[];
+extern const unsigned char bench_apic_xa_start[], bench_apic_xa_end[];
+extern const unsigned char bench_ap_xa_start[], bench_ap_xa_end[];
 
 struct apic_row {
 	const char *name;
 	int mode;
 	unsigned int nvcpus;
+	const unsigned char *start, *end;	/* vCPU 0's code, at BENCH_LOAD */
+	const unsigned char *ap, *ap_end;	/* vCPU 1's trampoline, at AP_SIPI_GPA */
 };
 
+#define APIC_X2 bench_apic_x2_start, bench_apic_x2_end, bench_ap_x2_start, bench_ap_x2_end
+#define APIC_XA bench_apic_xa_start, bench_apic_xa_end, bench_ap_xa_start, bench_ap_xa_end
 static const struct apic_row apic_rows[] = {
-	{ "ipi", APIC_MODE_IPI, 2 },
-	{ "lapic_timer", APIC_MODE_TIMER, 1 },
+	{ "ipi", APIC_MODE_IPI, 2, APIC_X2 },
+	{ "lapic_timer", APIC_MODE_TIMER, 1, APIC_X2 },
+	{ "ipi_xapic", APIC_MODE_IPI, 2, APIC_XA },
+	{ "lapic_timer_xapic", APIC_MODE_TIMER, 1, APIC_XA },
 };
 #define NAPIC (sizeof(apic_rows) / sizeof(apic_rows[0]))
 
@@ -660,15 +669,15 @@ static int kvm_cpuid_init(int sys_fd)
 	return 0;
 }
 
-static unsigned char *apic_mem(void)
+static unsigned char *apic_mem(const struct apic_row *row)
 {
 	unsigned char *mem = mmap(NULL, BENCH_MEM, PROT_READ | PROT_WRITE,
 				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (mem == MAP_FAILED)
 		return NULL;
-	memcpy(mem + BENCH_LOAD, bench_apic_start, bench_apic_end - bench_apic_start);
-	memcpy(mem + AP_SIPI_GPA, bench_ap_start, bench_ap_end - bench_ap_start);
+	memcpy(mem + BENCH_LOAD, row->start, row->end - row->start);
+	memcpy(mem + AP_SIPI_GPA, row->ap, row->ap_end - row->ap);
 	return mem;
 }
 
@@ -690,7 +699,7 @@ static int apic_run_once(struct hv *hv, const struct apic_row *row, double *per,
 
 	*exits = -1;
 	snprintf(why, wlen, "setup failed");
-	mem = apic_mem();
+	mem = apic_mem(row);
 	if (!mem)
 		return -1;
 	if (!is_kvm)
@@ -920,10 +929,11 @@ static int apic_bench(struct hv *mv, struct hv *kvm)
 		if (m->outcome == APIC_FAILED || k->outcome == APIC_FAILED)
 			ret = 1;
 	}
-	printf("bench: note: ipi and lapic_timer: %d iterations per run, median of %d runs, ticks per "
+	printf("bench: note: interrupt rows: %d iterations per run, median of %d runs, ticks per "
 	       "iteration minus the empty loop; ipi = one round trip vCPU 0 -> vCPU 1 -> vCPU 0 "
-	       "(fixed IPIs through the x2APIC ICR, both handlers EOI), lapic_timer = one "
-	       "TSC-deadline interrupt (deadline in the past) taken from STI; HLT\n",
+	       "(fixed IPIs, both handlers EOI), lapic_timer = one TSC-deadline interrupt "
+	       "(deadline in the past) taken from STI; HLT; plain rows use the x2APIC MSRs, "
+	       "_xapic rows the xAPIC MMIO page (real mode with a 4-GiB DS)\n",
 	       APIC_ITERS, BENCH_REPEAT);
 	printf("bench: note: each vCPU runs on its own thread; with 1 host CPU the threads "
 	       "time-share it, so ipi includes the host's wake-ups and context switches "

@@ -16,8 +16,10 @@ function label(k)
 	if (k == "mmio") return "MMIO to userspace"
 	if (k == "rdmsr") return "RDMSR IA32_PAT (intercepted)"
 	if (k == "wrmsr") return "WRMSR KERNEL_GS_BASE (pass-through in kvm)"
-	if (k == "ipi") return "IPI round trip vCPU 0 -> 1 -> 0 (x2APIC, HLT; per round trip)"
-	if (k == "lapic_timer") return "LAPIC timer interrupt (TSC deadline, HLT; per interrupt)"
+	if (k == "ipi") return "IPI round trip vCPU 0 -> 1 -> 0 (x2APIC MSRs, HLT; per round trip)"
+	if (k == "lapic_timer") return "LAPIC timer interrupt (x2APIC, TSC deadline, HLT; per interrupt)"
+	if (k == "ipi_xapic") return "IPI round trip, xAPIC MMIO (minivisor: APICv)"
+	if (k == "lapic_timer_xapic") return "LAPIC timer interrupt, xAPIC MMIO (minivisor: APICv)"
 	return k
 }
 
@@ -118,9 +120,9 @@ END {
 	printf "commit %s). Ticks per exit round trip; the TSC counts instructions there, so\n", commit
 	printf "this is the length of each software path, not silicon cycles (see\n"
 	printf "[Documentation/testing.md](Documentation/testing.md)). Median of %s runs of %s\n", repeat, iters
-	printf "exits minus the empty loop; lower is better. The interrupt rows (ipi,\n"
-	printf "lapic_timer) are ticks per IPI round trip and per timer interrupt; see the\n"
-	printf "notes below the table.\n\n"
+	printf "exits minus the empty loop; lower is better. The interrupt rows (ipi*,\n"
+	printf "lapic_timer*) are ticks per IPI round trip and per timer interrupt, two vCPU\n"
+	printf "threads time-sharing one host CPU for ipi; see the notes below the table.\n\n"
 	printf "| exit | minivisor | kvm-intel | ratio |\n|---|---|---|---|\n"
 	for (i = 1; i <= nk; i++) {
 		k = kind[i]
