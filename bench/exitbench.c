@@ -517,6 +517,12 @@ static void *vcpu_thread_main(void *arg)
 		int r = ioctl(v->fd, v->is_kvm ? KVM_RUN : MV_RUN, 0);
 
 		if (r) {
+			/*
+			 * KVM_RUN of a vCPU in wait-for-SIPI returns EAGAIN once
+			 * it took INIT/SIPI: run it again.
+			 */
+			if (v->is_kvm && errno == EAGAIN)
+				continue;
 			if (errno == EINTR && !__atomic_load_n(&apic_stop, __ATOMIC_ACQUIRE))
 				continue;
 			snprintf(v->why, sizeof(v->why), "%s: %s", v->is_kvm ? "KVM_RUN" : "MV_RUN",
