@@ -16,12 +16,22 @@ function label(k)
 	if (k == "mmio") return "MMIO to userspace"
 	if (k == "rdmsr") return "RDMSR IA32_PAT (intercepted)"
 	if (k == "wrmsr") return "WRMSR KERNEL_GS_BASE (pass-through in kvm)"
+	if (k == "ipi") return "IPI round trip vCPU 0 -> 1 -> 0 (x2APIC MSRs, HLT; per round trip)"
+	if (k == "lapic_timer") return "LAPIC timer interrupt (x2APIC, TSC deadline, HLT; per interrupt)"
+	if (k == "ipi_xapic") return "IPI round trip, xAPIC MMIO (minivisor: APICv)"
+	if (k == "lapic_timer_xapic") return "LAPIC timer interrupt, xAPIC MMIO (minivisor: APICv)"
 	return k
 }
 
-# A bench column: a number, or "unhandled (exit reason N)" from the comment.
+# A bench column: a number, "unhandled (exit reason N)", or "failed"/"n/a"
+# followed by the reason the comment gives for that side.
 function cell(v, who, comment,    m)
 {
+	if ((v == "failed" || v == "n/a") && match(comment, who ": [^;]+")) {
+		m = substr(comment, RSTART + length(who) + 2, RLENGTH - length(who) - 2)
+		gsub(/\|/, "/", m)
+		return v " (" m ")"
+	}
 	if (v != "unhandled")
 		return v
 	m = comment
@@ -59,7 +69,12 @@ FNR == NR {
 		repeat = $0
 		next
 	}
-	if ($0 !~ /^bench: [a-z]+ +mv=/)
+	if ($0 ~ /^bench: note: /) {
+		nn++
+		note[nn] = substr($0, length("bench: note: ") + 1)
+		next
+	}
+	if ($0 !~ /^bench: [a-z_]+ +mv=/)
 		next
 	comment = ""
 	line = $0
@@ -71,6 +86,8 @@ FNR == NR {
 	k = w[2]
 	nk++
 	kind[nk] = k
+	if (k ~ /^(ipi|lapic_timer)/)
+		have_intr = 1
 	mv[k] = cell(field(line, "mv"), "minivisor", comment)
 	kvm[k] = cell(field(line, "kvm"), "kvm", comment)
 	ratio[k] = field(line, "ratio")
@@ -105,12 +122,19 @@ END {
 	printf "commit %s). Ticks per exit round trip; the TSC counts instructions there, so\n", commit
 	printf "this is the length of each software path, not silicon cycles (see\n"
 	printf "[Documentation/testing.md](Documentation/testing.md)). Median of %s runs of %s\n", repeat, iters
-	printf "exits minus the empty loop; lower is better.\n\n"
+	printf "exits minus the empty loop; lower is better.%s\n\n", have_intr ? \
+		" The interrupt rows (ipi*,\nlapic_timer*) are ticks per IPI round trip and per " \
+		"timer interrupt, two vCPU\nthreads time-sharing one host CPU for ipi; see the " \
+		"notes below the table." : ""
 	printf "| exit | minivisor | kvm-intel | ratio |\n|---|---|---|---|\n"
 	for (i = 1; i <= nk; i++) {
 		k = kind[i]
 		printf "| %s | %s | %s | %s |\n", label(k), mv[k], kvm[k], ratio[k]
 	}
+	if (nn)
+		printf "\nNotes (exitbench):\n\n"
+	for (i = 1; i <= nn; i++)
+		printf "- %s\n", note[i]
 	if (!have_prof)
 		exit 0
 	ncls = split("host|VMREAD|VMWRITE|XSAVE/XRSTOR|RDMSR|WRMSR|CPUID|VERW|FENCE|MOV CR|" \
@@ -126,6 +150,9 @@ END {
 	printf "\n"
 	for (i = 1; i <= nk; i++) {
 		k = kind[i]
+		# rows make profile does not trace (ipi, lapic_timer)
+		if (prof[k, "mv", "trace"] == "" && prof[k, "kvm", "trace"] == "")
+			continue
 		printf "| %s |", label(k)
 		for (c = 1; c <= ncls; c++)
 			printf " %s / %s |", pcell(k, "mv", cls[c]), pcell(k, "kvm", cls[c])
