@@ -21,6 +21,7 @@
 #include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/uaccess.h>
 #include <asm/tsc.h>
 #include "mv.h"
@@ -141,13 +142,19 @@ static int mv_intr_block(struct mv_vcpu *vcpu, bool sipi)
 		return 0;
 	if (poll) {
 		start = ktime_get_ns();
+		/*
+		 * Only while nothing else wants this CPU: polling while the
+		 * thread that would wake us (another vCPU, the VMM) is
+		 * runnable here only delays the wake-up.
+		 */
 		do {
 			if (MV_WOKEN(vcpu))
 				return 0;
 			if (signal_pending(current))
 				return -EINTR;
 			cpu_relax();
-		} while (!need_resched() && ktime_get_ns() - start < poll);
+		} while (!need_resched() && single_task_running() &&
+			 ktime_get_ns() - start < poll);
 	}
 	r = rcuwait_wait_event(&vcpu->wait, MV_WOKEN(vcpu) || signal_pending(current),
 			       TASK_INTERRUPTIBLE);
