@@ -26,6 +26,7 @@
 #include <asm/tsc.h>
 #include "mv.h"
 #include "lapic.h"
+#include "stats.h"
 
 u32 mv_tsc_khz;
 
@@ -195,9 +196,11 @@ static int mv_intr_requests(struct mv_vcpu *vcpu, bool *irr)
 		clear_bit(MV_REQ_SIPI, &vcpu->requests);
 
 	if (vcpu->mp_state == MV_MP_STATE_HALTED) {
+		mv_stats_count(vcpu, MV_STAT_HALTS);
 		r = mv_intr_block(vcpu, false);
 		if (r)
 			return r;
+		mv_stats_count(vcpu, MV_STAT_HALT_WAKEUPS);
 		vcpu->mp_state = MV_MP_STATE_RUNNABLE;
 		if (test_bit(MV_REQ_INIT, &vcpu->requests))
 			return mv_intr_requests(vcpu, irr);
@@ -238,6 +241,7 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 	if (vcpu->nmi_queued) {
 		if (mv_ops->nmi_allowed(vcpu)) {
 			mv_ops->inject_nmi(vcpu);
+			mv_stats_count(vcpu, MV_STAT_NMIS);
 			vcpu->nmi_queued = false;
 			allowed = 0;
 		} else {
@@ -249,6 +253,7 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 	if (vcpu->ext_irq >= 0) {
 		if (allowed) {
 			mv_ops->inject_irq(vcpu, vcpu->ext_irq);
+			mv_stats_count(vcpu, MV_STAT_IRQS);
 			vcpu->ext_irq = -1;
 			allowed = 0;
 		} else {
@@ -267,6 +272,7 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 		if (allowed) {
 			mv_lapic_ack(vcpu, vector);
 			mv_ops->inject_irq(vcpu, vector);
+			mv_stats_count(vcpu, MV_STAT_IRQS);
 			if (mv_ops->apicv_active(vcpu))
 				mv_ops->lapic_sync(vcpu, true);
 			allowed = 0;

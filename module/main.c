@@ -8,6 +8,7 @@
 #include <linux/fs.h>
 #include <asm/tsc.h>
 #include "mv.h"
+#include "stats.h"
 
 const struct mv_backend_ops *mv_ops;
 
@@ -66,6 +67,11 @@ static long mv_check_cap(unsigned long cap)
 	case MV_CAP_SIGNAL_MSI:
 	case MV_CAP_MP_STATE:
 		return 1;
+	case MV_CAP_NETLINK:
+		return MV_GENL_VERSION;
+	case MV_CAP_STATS:
+		return (mv_stats_histograms() ? MV_STATS_HISTOGRAMS : 0) |
+		       (mv_flight_size() ? MV_STATS_FLIGHT : 0);
 	case MV_CAP_TSC_KHZ:
 		return mv_tsc_khz;
 	case MV_CAP_HALT_POLL:
@@ -117,21 +123,32 @@ static int __init mv_init(void)
 		return r;
 
 	mv_vcpu_preempt_init();
+	r = mv_netlink_init();
+	if (r) {
+		pr_err("minivisor: cannot register the generic netlink family: %d\n", r);
+		goto preempt_exit;
+	}
 	r = misc_register(&mv_miscdev);
 	if (r) {
 		pr_err("minivisor: cannot register /dev/minivisor: %d\n", r);
-		mv_vcpu_preempt_exit();
-		mv_vmx_exit();
-		return r;
+		mv_netlink_exit();
+		goto preempt_exit;
 	}
 	mv_info("ready (backend %s, API version %d)\n", mv_ops->name, MV_API_VERSION);
 	return 0;
+
+preempt_exit:
+	mv_vcpu_preempt_exit();
+	mv_vmx_exit();
+	return r;
 }
 
 static void __exit mv_exit(void)
 {
 	/* Every VM holds a module reference through its fd, so none exist. */
 	misc_deregister(&mv_miscdev);
+	/* Waits for netlink requests in flight (they may hold the last VM reference). */
+	mv_netlink_exit();
 	mv_vcpu_preempt_exit();
 	mv_vmx_exit();
 }

@@ -18,6 +18,8 @@
 #include <linux/mmu_notifier.h>
 #include <linux/spinlock.h>
 #include <linux/rcuwait.h>
+#include <linux/sched.h>
+#include <linux/uidgid.h>
 #include <linux/minivisor.h>
 #include "../common/x86_decode.h"
 
@@ -67,6 +69,17 @@ struct mv_vm {
 	bool lapic;			/* MV_CAP_LAPIC: every vCPU has a local APIC */
 	s64 tsc_offset;			/* guest TSC = host TSC + tsc_offset */
 	u32 halt_poll_ns;		/* MV_CAP_HALT_POLL */
+
+	/* Observability (vm_registry.c, stats.c, netlink.c). */
+	u32 id;				/* MV_GET_VM_ID, netlink MV_NL_A_VM_ID */
+	kuid_t owner_uid;		/* creator's euid */
+	struct user_namespace *owner_ns;	/* creator's user namespace (a reference) */
+	u64 created_ns;			/* CLOCK_REALTIME */
+	char comm[TASK_COMM_LEN];	/* creator's */
+	/* Per vCPU id, from its first MV_CREATE_VCPU until the VM is freed. */
+	struct mv_vcpu_stats *stats[MV_MAX_VCPUS];
+	struct mutex stats_lock;	/* readers and resets of vCPUs not in MV_RUN */
+	void *nl;			/* netlink.c's per-VM state (event rate limit) */
 };
 
 /* Neutral exits a backend hands to core. */
@@ -226,6 +239,7 @@ struct mv_vcpu {
 	int guest_cpu;			/* CPU it runs the guest on, or -1 */
 	struct task_struct *task;	/* the thread in MV_RUN, for kicks */
 	s64 tsc_offset;			/* guest TSC = host TSC + tsc_offset */
+	struct mv_vcpu_stats *stats;	/* vm->stats[id] */
 };
 
 /* vcpu->requests: work for the vCPU thread before its next entry. */
@@ -253,6 +267,8 @@ u32 mv_halt_poll_max(void);
 
 struct mv_backend_ops {
 	const char *name;
+	/* Name of a raw exit reason, NULL if unknown (statistics, recorder). */
+	const char *(*exit_reason_name)(u32 reason);
 	/* Turn hardware virtualization on/off on every online CPU. */
 	int (*enable)(void);
 	void (*disable)(void);
@@ -335,6 +351,24 @@ void mv_vmx_exit(void);
 /* main.c */
 int mv_hw_get(void);
 void mv_hw_put(void);
+
+/* vm_registry.c: every live VM by id; lookups return a reference. */
+int mv_vm_register(struct mv_vm *vm);
+void mv_vm_unregister(struct mv_vm *vm);
+struct mv_vm *mv_vm_get_by_id(u32 id);
+/* The live VM with the smallest id >= *id (then *id is its id), or NULL. */
+struct mv_vm *mv_vm_get_next(u32 *id);
+u64 mv_vm_mem_bytes(struct mv_vm *vm);
+unsigned int mv_vm_vcpu_count(struct mv_vm *vm);
+
+/* netlink.c: the "minivisor" generic netlink family. */
+int mv_netlink_init(void);
+void mv_netlink_exit(void);
+void mv_nl_vm_event(struct mv_vm *vm, u32 event);	/* MV_NL_EVENT_VM_* */
+/* Returning to userspace with run->exit_reason set: events for fatal exits. */
+void mv_nl_exit_event(struct mv_vcpu *vcpu);
+int mv_nl_vm_init(struct mv_vm *vm);
+void mv_nl_vm_free(struct mv_vm *vm);
 
 /* vm.c */
 int mv_vm_create(unsigned long flags);

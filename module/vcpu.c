@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "mv.h"
+#include "stats.h"
 #include "lapic.h"
 #include "../common/x86_decode.h"
 
@@ -281,6 +282,15 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 		}
 	}
 out:
+	mv_stats_user_exit(vcpu);
+	switch (run->exit_reason) {
+	case MV_EXIT_FAIL_ENTRY:
+	case MV_EXIT_SHUTDOWN:
+	case MV_EXIT_INTERNAL_ERROR:
+		mv_flight_report(vcpu);
+		mv_nl_exit_event(vcpu);
+		break;
+	}
 	mv_intr_fill_run(vcpu);
 	mv_ops->vcpu_run_end(vcpu);
 	WRITE_ONCE(vcpu->task, NULL);
@@ -587,6 +597,15 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 		}
 	}
 	mv_intr_vcpu_init(vcpu);
+	fd = mv_stats_vcpu_init(vcpu);
+	if (fd) {
+		if (vcpu->lapic)
+			mv_lapic_destroy(vcpu);
+		mv_cpuid_vcpu_free(vcpu);
+		mv_ops->vcpu_destroy(vcpu);
+		free_page((unsigned long)run);
+		goto out_unlock;
+	}
 
 	kref_get(&vm->kref);
 	fd = anon_inode_getfd("minivisor-vcpu", &mv_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);

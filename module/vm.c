@@ -13,6 +13,9 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/cred.h>
+#include <linux/user_namespace.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/module.h>
@@ -20,18 +23,26 @@
 #include <asm/msr.h>
 #include "mv.h"
 #include "lapic.h"
+#include "stats.h"
 
 static void mv_vm_free(struct kref *kref)
 {
 	struct mv_vm *vm = container_of(kref, struct mv_vm, kref);
 	int i;
 
+	/* No reader can find it now; the ones that hold a reference are gone. */
+	mv_vm_unregister(vm);
+	mv_nl_vm_event(vm, MV_NL_EVENT_VM_DESTROYED);
+	mv_stats_log_vm(vm);
 	mv_mmu_destroy(vm);
 	mutex_lock(&vm->lock);
 	for (i = 0; i < MV_MAX_MEMSLOTS; i++)
 		mv_mmu_set_slot(vm, &vm->slots[i], NULL);
 	mutex_unlock(&vm->lock);
 	mv_ops->vm_destroy(vm);
+	mv_stats_vm_free(vm);
+	mv_nl_vm_free(vm);
+	put_user_ns(vm->owner_ns);
 	mmdrop(vm->mm);
 	kfree(vm);
 	mv_hw_put();
@@ -286,6 +297,8 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg
 	case MV_ENABLE_CAP:
 	case MV_SIGNAL_MSI:
 		break;
+	case MV_GET_VM_ID:
+		return vm->id;
 	default:
 		return -ENOTTY;
 	}
@@ -340,6 +353,11 @@ int mv_vm_create(unsigned long flags)
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	vm->creator = task_tgid_nr(current);
+	mutex_init(&vm->stats_lock);
+	vm->owner_uid = current_euid();
+	vm->owner_ns = get_user_ns(current_user_ns());
+	vm->created_ns = ktime_get_real_ns();
+	get_task_comm(vm->comm, current);
 	/* Every vCPU's TSC starts near 0 and they agree (one offset per VM). */
 	vm->tsc_offset = -(s64)rdtsc();
 	vm->halt_poll_ns = mv_halt_poll_default();
@@ -350,18 +368,30 @@ int mv_vm_create(unsigned long flags)
 	r = mv_mmu_init(vm);
 	if (r)
 		goto destroy;
+	r = mv_nl_vm_init(vm);
+	if (r)
+		goto destroy;
+	r = mv_vm_register(vm);
+	if (r)
+		goto nl_free;
 
 	fd = anon_inode_getfd("minivisor-vm", &mv_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;
-		goto destroy;
+		goto unregister;
 	}
+	mv_nl_vm_event(vm, MV_NL_EVENT_VM_CREATED);
 	return fd;
 
+unregister:
+	mv_vm_unregister(vm);
+nl_free:
+	mv_nl_vm_free(vm);
 destroy:
 	mv_mmu_destroy(vm);
 	mv_ops->vm_destroy(vm);
 free_vm:
+	put_user_ns(vm->owner_ns);
 	mmdrop(vm->mm);
 	kfree(vm);
 put_hw:

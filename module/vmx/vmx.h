@@ -28,7 +28,6 @@
 #define VMX_EXC_BITMAP		(BIT(X86_TRAP_MC) | BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC))
 
 #define MV_VMX_SLICE_MS		10	/* longest stay in the guest */
-#define VMX_EXIT_COUNTS		80	/* basic exit reasons counted (0..79) */
 
 /*
  * CR4 by allow-list: only these bits are guest-owned (the guest writes them
@@ -143,7 +142,6 @@ struct vmx_vcpu {
 	bool guest_sce;			/* EFER.SCE: they must be live in the guest */
 	unsigned long cr8;		/* no TPR shadow: CR8 accesses exit */
 	bool apicv_on;			/* APIC virtualization controls set (vmx_apicv.c) */
-	u64 exit_count[VMX_EXIT_COUNTS];	/* by basic exit reason, vCPU thread only */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)
@@ -156,8 +154,6 @@ struct vmx_vm {
 	u64 eptp;
 	u64 ibpb_id;			/* vmx_mitigate.c: never reused */
 	struct page *apic_access;	/* APIC-access page (vmx_apicv.c), or NULL */
-	/* Exits of the VM's destroyed vCPUs, logged when the VM goes. */
-	atomic64_t exit_total[VMX_EXIT_COUNTS];
 	/* Counters under vm->mmu_lock (mv_mmu_stats). */
 	u64 maps_small, maps_large;
 	long leaves_large, tables;
@@ -334,8 +330,7 @@ void vmx_handle_apic_write(struct vmx_vcpu *vx);
 void vmx_handle_eoi_induced(struct vmx_vcpu *vx);
 
 /* vmx_exit_log.c */
-void vmx_exit_counts_fold(struct vmx_vcpu *vx);
-void vmx_exit_counts_log(struct mv_vm *vm);
+const char *vmx_exit_reason_name(u32 reason);
 
 /* vmx_mitigate.c */
 int vmx_mitigate_setup(void);

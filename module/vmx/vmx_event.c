@@ -13,6 +13,7 @@
  * during #DF delivery shuts the guest down.
  */
 #include "vmx.h"
+#include "../stats.h"
 #include <asm/debugreg.h>
 #include <asm/trapnr.h>
 
@@ -45,6 +46,7 @@ void vmx_queue_exception(struct vmx_vcpu *vx, u8 vector, bool has_error, u32 err
 {
 	struct vmx_event *ev = &vx->event;
 
+	mv_stats_count(&vx->vcpu, MV_STAT_EXCEPTIONS);
 	if (ev->valid && ev->type == INTR_TYPE_HARD_EXCEPTION) {
 		int first = vmx_exc_class(ev->vector), second = vmx_exc_class(vector);
 

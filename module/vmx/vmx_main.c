@@ -19,7 +19,6 @@ static int vmx_vm_init(struct mv_vm *vm)
 static void vmx_vm_destroy(struct mv_vm *vm)
 {
 	if (vm->arch) {
-		vmx_exit_counts_log(vm);
 		vmx_apicv_vm_destroy(vm);
 	}
 	vmx_ept_vm_destroy(vm);
@@ -27,6 +26,7 @@ static void vmx_vm_destroy(struct mv_vm *vm)
 
 static const struct mv_backend_ops vmx_ops = {
 	.name		 = "vmx",
+	.exit_reason_name = vmx_exit_reason_name,
 	.enable		 = vmx_hw_enable,
 	.disable	 = vmx_hw_disable,
 	.cap		 = vmx_cap,

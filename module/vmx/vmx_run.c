@@ -22,6 +22,7 @@
 #include <asm/trapnr.h>
 #include "vmx.h"
 #include "vmx_mitigate.h"
+#include "../stats.h"
 #include "../../common/x86_decode.h"
 
 void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
@@ -217,11 +218,45 @@ static void vmx_machine_check(void)
 #endif
 }
 
+/* Exit reasons whose exit qualification means something (SDM Vol. 3C 28.2.1). */
+static const u64 vmx_qual_reasons =
+	BIT_ULL(EXIT_REASON_EXCEPTION_NMI) | BIT_ULL(EXIT_REASON_INIT_SIGNAL) |
+	BIT_ULL(EXIT_REASON_SIPI_SIGNAL) | BIT_ULL(EXIT_REASON_INVLPG) |
+	BIT_ULL(EXIT_REASON_CR_ACCESS) | BIT_ULL(EXIT_REASON_DR_ACCESS) |
+	BIT_ULL(EXIT_REASON_IO_INSTRUCTION) | BIT_ULL(EXIT_REASON_INVALID_STATE) |
+	BIT_ULL(EXIT_REASON_MSR_LOAD_FAIL) | BIT_ULL(EXIT_REASON_APIC_ACCESS) |
+	BIT_ULL(EXIT_REASON_EOI_INDUCED) | BIT_ULL(EXIT_REASON_GDTR_IDTR) |
+	BIT_ULL(EXIT_REASON_LDTR_TR) | BIT_ULL(EXIT_REASON_EPT_VIOLATION) |
+	BIT_ULL(EXIT_REASON_APIC_WRITE);
+
+/*
+ * What the flight recorder keeps of this exit, read before the handler
+ * advances RIP: the qualification only where the SDM defines one, the
+ * guest-physical address only for EPT exits (28.2.1, 27.2.1).
+ */
+static void vmx_flight_note(struct vmx_vcpu *vx, u32 basic)
+{
+	struct mv_vcpu_stats *s = vx->vcpu.stats;
+
+	s->x_rip = vmcs_readl(GUEST_RIP);
+	s->x_qual = basic < 64 && (vmx_qual_reasons & BIT_ULL(basic)) ?
+		    vmcs_readl(EXIT_QUALIFICATION) : 0;
+	if (basic == EXIT_REASON_EPT_VIOLATION || basic == EXIT_REASON_EPT_MISCONFIG) {
+		s->x_gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+		s->x_flags = MV_FLIGHT_GPA;
+	} else {
+		s->x_gpa = 0;
+		s->x_flags = 0;
+	}
+}
+
 static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 {
 	void (*h)(struct vmx_vcpu *vx) = NULL;
 	u32 basic = reason & 0xffff;
 
+	if (vx->vcpu.stats->ring)
+		vmx_flight_note(vx, basic);
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 		vx->vcpu.exit.reason = MV_NEXIT_FAIL_ENTRY;
 		vx->vcpu.exit.fail.reason = basic;
@@ -230,8 +265,6 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 		return;
 	}
 	vmx_save_vectoring(vx);
-	if (likely(basic < VMX_EXIT_COUNTS))
-		vx->exit_count[basic]++;
 	if (basic < ARRAY_SIZE(vmx_exit_handlers))
 		h = vmx_exit_handlers[array_index_nospec(basic,
 							 ARRAY_SIZE(vmx_exit_handlers))];
@@ -261,6 +294,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 	u32 reason = 0, info;
 	bool xcr0_switched;
+	u64 t_exit;
 	int fail;
 
 	vcpu->exit.reason = MV_NEXIT_NONE;
@@ -333,8 +367,10 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		rcu_note_context_switch(false);
 
 	vmx_mitigate_entry(&vx->l1d_flush);
+	mv_stats_entry(vcpu->stats, rdtsc());
 	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
 	vmx_mitigate_after_exit();
+	t_exit = rdtsc();
 	if (xcr0_switched)
 		vmx_fpu_exit(vx);
 
@@ -349,6 +385,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 
 	if (likely(!fail)) {
 		reason = vmcs_read32(VM_EXIT_REASON);
+		mv_stats_exit(vcpu->stats, t_exit, reason & 0xffff);
 		vmx_l1d_note_exit(&vx->l1d_flush, reason);
 		/* A failed VM entry leaves the launch state unchanged (27.8). */
 		if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))

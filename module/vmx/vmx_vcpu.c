@@ -298,7 +298,6 @@ void vmx_vcpu_destroy(struct mv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 
-	vmx_exit_counts_fold(vx);
 	vmx_vmcs_clear(vx);
 	if (vx->vpid) {
 		/* The next owner of this VPID must not see our translations. */

@@ -49,6 +49,10 @@
 #define MV_CAP_MP_STATE		20	/* MV_GET/SET_MP_STATE */
 #define MV_CAP_TSC_KHZ		21	/* guest TSC frequency in kHz (CPUID 0x15/0x16, 0x40000010) */
 #define MV_CAP_HALT_POLL	22	/* MV_ENABLE_CAP: args[0] = halt-poll ns; CHECK: default */
+#define MV_CAP_NETLINK		23	/* MV_GENL_VERSION of the "minivisor" genl family */
+#define MV_CAP_STATS		24	/* MV_STATS_* bits: what the statistics record now */
+#define MV_STATS_HISTOGRAMS	(1u << 0)	/* latency histograms (module parameter) */
+#define MV_STATS_FLIGHT		(1u << 1)	/* exit flight recorder (flight_entries > 0) */
 
 /* ---- system ioctls, on /dev/minivisor ---- */
 #define MV_GET_API_VERSION	_IO(MVIO, 0x00)	/* returns MV_API_VERSION */
@@ -114,6 +118,8 @@ struct mv_msi {
 };
 
 #define MV_SIGNAL_MSI		_IOW(MVIO, 0x13, struct mv_msi)
+/* The VM's id (>= 1) in the netlink family, unique while the module is loaded. */
+#define MV_GET_VM_ID		_IO(MVIO, 0x14)
 
 /* ---- vCPU ioctls, on a vCPU fd ---- */
 struct mv_regs {
@@ -438,5 +444,138 @@ struct mv_cpuid {
 #define MV_SET_CPUID		_IOW(MVIO, 0x25, struct mv_cpuid)
 /* Same number, read direction: the vCPU's table as the guest sees it. */
 #define MV_GET_CPUID		_IOWR(MVIO, 0x25, struct mv_cpuid)
+
+/*
+ * ---- generic netlink family MV_GENL_NAME (Documentation/netlink.md) ----
+ *
+ * Versioned like the ioctl ABI: MV_GENL_VERSION only grows, commands and
+ * attributes are only added, never renumbered. Requests are validated
+ * strictly: unknown attributes, wrong types or lengths and trailing data are
+ * refused with an extack message naming the attribute.
+ */
+#define MV_GENL_NAME		"minivisor"
+#define MV_GENL_VERSION		1
+#define MV_GENL_MCGRP_EVENTS	"events"
+
+/* Latency histograms: bucket i counts handling times t with fls64(t) == i
+ * (bucket 0: 0 ticks, 1: 1, 2: 2-3, 3: 4-7, ...); the last one takes the rest. */
+#define MV_STATS_HIST_BUCKETS	40
+
+enum mv_nl_cmd {
+	MV_NL_CMD_UNSPEC,
+	MV_NL_CMD_VM_GET,	/* doit: MV_NL_A_VM_ID; dump: every VM the caller may read */
+	MV_NL_CMD_STATS_GET,	/* MV_NL_A_VM_ID [, MV_NL_A_VCPU_ID]: the VM's sum or one vCPU */
+	MV_NL_CMD_STATS_RESET,	/* MV_NL_A_VM_ID [, MV_NL_A_VCPU_ID]; CAP_NET_ADMIN/SYS_ADMIN */
+	MV_NL_CMD_FLIGHT_GET,	/* MV_NL_A_VM_ID, MV_NL_A_VCPU_ID: the last exits, oldest first */
+	MV_NL_CMD_EVENT,	/* kernel to the "events" group only */
+	__MV_NL_CMD_MAX,
+};
+#define MV_NL_CMD_MAX		(__MV_NL_CMD_MAX - 1)
+
+enum mv_nl_attr {
+	MV_NL_A_UNSPEC,
+	MV_NL_A_PAD,
+	MV_NL_A_VM_ID,		/* u32 */
+	MV_NL_A_VCPU_ID,	/* u32 */
+	MV_NL_A_PID,		/* u32: the creator's thread-group id */
+	MV_NL_A_UID,		/* u32: the creator's euid, in the reader's user namespace */
+	MV_NL_A_VCPU_COUNT,	/* u32: vCPUs that exist now */
+	MV_NL_A_MEM_BYTES,	/* u64: guest-physical bytes in memory slots */
+	MV_NL_A_CREATED_NS,	/* u64: creation time, CLOCK_REALTIME ns */
+	MV_NL_A_COMM,		/* string: the creator's comm */
+	MV_NL_A_TSC_KHZ,	/* u32: TSC ticks per ms, to turn ticks into time */
+	MV_NL_A_STATS,		/* nested enum mv_nl_stats */
+	MV_NL_A_FLIGHT,		/* nested: MV_NL_FLIGHT_ENTRY, each nested enum mv_nl_flight */
+	MV_NL_A_EVENT,		/* u32: enum mv_nl_event */
+	MV_NL_A_EVENT_REASON,	/* u64: raw exit reason (backend's numbering) */
+	MV_NL_A_EVENT_QUAL,	/* u64: exit qualification */
+	MV_NL_A_EVENT_RIP,	/* u64 */
+	MV_NL_A_EVENT_RULE,	/* string: the entry check that failed (SDM rule) */
+	MV_NL_A_EVENT_SUBERROR,	/* u32: enum mv_internal_suberror */
+	MV_NL_A_EVENT_DROPPED,	/* u32: this VM's events dropped by the rate limit before this one */
+	MV_NL_A_TIME_NS,	/* u64: when the event happened, CLOCK_REALTIME ns */
+	MV_NL_A_BACKEND,	/* string: "vmx" */
+	MV_NL_A_FLIGHT_SIZE,	/* u32: entries the recorder keeps per vCPU */
+	__MV_NL_A_MAX,
+};
+#define MV_NL_A_MAX		(__MV_NL_A_MAX - 1)
+
+/* Ticks are TSC ticks (MV_NL_A_TSC_KHZ per ms). All counters are u64. */
+enum mv_nl_stats {
+	MV_NL_STATS_UNSPEC,
+	MV_NL_STATS_PAD,
+	MV_NL_STATS_EXITS,		/* every VM exit */
+	MV_NL_STATS_GUEST_TICKS,	/* in the guest: VM entry to VM exit */
+	MV_NL_STATS_KERNEL_TICKS,	/* VM exit to next entry or return to userspace */
+	MV_NL_STATS_USER_TICKS,		/* return to userspace to the next entry */
+	MV_NL_STATS_IRQS,		/* external interrupts injected */
+	MV_NL_STATS_NMIS,		/* NMIs injected */
+	MV_NL_STATS_EXCEPTIONS,		/* exceptions injected */
+	MV_NL_STATS_HALTS,		/* HLTs blocked in the kernel */
+	MV_NL_STATS_HALT_WAKEUPS,	/* of those, ended by an event (not a signal) */
+	MV_NL_STATS_HISTOGRAMS,		/* u8: 1 if histograms were recorded */
+	MV_NL_STATS_REASON,		/* nested enum mv_nl_reason, one per reason seen */
+	MV_NL_STATS_USER_EXIT,		/* nested enum mv_nl_user_exit, one per type seen */
+	__MV_NL_STATS_MAX,
+};
+#define MV_NL_STATS_MAX		(__MV_NL_STATS_MAX - 1)
+
+enum mv_nl_reason {
+	MV_NL_REASON_UNSPEC,
+	MV_NL_REASON_PAD,
+	MV_NL_REASON_ID,		/* u32: raw exit reason */
+	MV_NL_REASON_NAME,		/* string, e.g. "CPUID" */
+	MV_NL_REASON_COUNT,		/* u64: exits */
+	MV_NL_REASON_TICKS,		/* u64: in-kernel handling, summed */
+	MV_NL_REASON_MIN,		/* u64 */
+	MV_NL_REASON_MAX,		/* u64 */
+	MV_NL_REASON_HIST,		/* binary: __u64[MV_STATS_HIST_BUCKETS] */
+	MV_NL_REASON_USER_COUNT,	/* u64: of these, exits that went to userspace */
+	MV_NL_REASON_USER_TICKS,	/* u64: their userspace round trips, summed */
+	MV_NL_REASON_USER_MIN,		/* u64 */
+	MV_NL_REASON_USER_MAX,		/* u64 */
+	MV_NL_REASON_USER_HIST,		/* binary: __u64[MV_STATS_HIST_BUCKETS] */
+	__MV_NL_REASON_MAX,
+};
+#define MV_NL_REASON_MAX_ATTR	(__MV_NL_REASON_MAX - 1)
+
+enum mv_nl_user_exit {
+	MV_NL_USER_EXIT_UNSPEC,
+	MV_NL_USER_EXIT_PAD,
+	MV_NL_USER_EXIT_TYPE,		/* u32: enum mv_exit_reason */
+	MV_NL_USER_EXIT_COUNT,		/* u64 */
+	__MV_NL_USER_EXIT_MAX,
+};
+#define MV_NL_USER_EXIT_MAX	(__MV_NL_USER_EXIT_MAX - 1)
+
+#define MV_NL_FLIGHT_ENTRY	1	/* the only attribute inside MV_NL_A_FLIGHT */
+
+/* One exit of the flight recorder. */
+enum mv_nl_flight {
+	MV_NL_FLIGHT_UNSPEC,
+	MV_NL_FLIGHT_PAD,
+	MV_NL_FLIGHT_REASON,		/* u32: raw exit reason */
+	MV_NL_FLIGHT_NAME,		/* string */
+	MV_NL_FLIGHT_QUAL,		/* u64: exit qualification (0 where none) */
+	MV_NL_FLIGHT_RIP,		/* u64: guest RIP at the exit */
+	MV_NL_FLIGHT_GPA,		/* u64: present for EPT exits only */
+	MV_NL_FLIGHT_TSC,		/* u64: host TSC at the exit */
+	MV_NL_FLIGHT_TICKS,		/* u64: in-kernel handling time */
+	MV_NL_FLIGHT_USER,		/* u32: enum mv_exit_reason if it went to userspace, else 0 */
+	__MV_NL_FLIGHT_MAX,
+};
+#define MV_NL_FLIGHT_MAX	(__MV_NL_FLIGHT_MAX - 1)
+
+/* MV_NL_A_EVENT: every event has MV_NL_A_VM_ID, MV_NL_A_PID and MV_NL_A_TIME_NS. */
+enum mv_nl_event {
+	MV_NL_EVENT_UNSPEC,
+	MV_NL_EVENT_VM_CREATED,		/* + UID, COMM */
+	MV_NL_EVENT_VM_DESTROYED,
+	MV_NL_EVENT_ENTRY_FAILED,	/* + VCPU_ID, EVENT_REASON, EVENT_QUAL, EVENT_RULE */
+	MV_NL_EVENT_SHUTDOWN,		/* + VCPU_ID, EVENT_RIP: triple fault */
+	MV_NL_EVENT_INTERNAL_ERROR,	/* + VCPU_ID, EVENT_SUBERROR, EVENT_REASON, EVENT_QUAL */
+	MV_NL_EVENT_UNHANDLED_EXIT,	/* + VCPU_ID, EVENT_REASON, EVENT_QUAL, EVENT_RIP */
+	__MV_NL_EVENT_MAX,
+};
 
 #endif /* _UAPI_LINUX_MINIVISOR_H */

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exit statistics and the exit flight recorder (see stats.h).
+ *
+ * Every exit is an interval from the VM exit to the next VM entry. If the
+ * vCPU returns to userspace in between, the interval ends there (in-kernel
+ * handling) and a second one, the userspace round trip, runs from the return
+ * to the next entry; both are charged to the exit's reason. Ticks are host
+ * TSC ticks, read without serialization: a few ticks of skew per reading
+ * are below the first histogram buckets that matter, and a fenced RDTSC
+ * would cost more than the bookkeeping itself.
+ */
+#include <linux/bitops.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/ratelimit.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <asm/msr.h>
+#include "mv.h"
+#include "stats.h"
+
+static bool stats_histograms = true;
+module_param(stats_histograms, bool, 0644);
+MODULE_PARM_DESC(stats_histograms,
+		 "Record per-reason latency histograms (read at vCPU creation; default Y)");
+
+static unsigned int flight_entries = 64;
+module_param(flight_entries, uint, 0644);
+MODULE_PARM_DESC(flight_entries,
+		 "Exits each vCPU's flight recorder keeps, 0 = off (read at vCPU creation; at most 4096)");
+
+#define MV_FLIGHT_MAX		4096
+
+bool mv_stats_histograms(void)
+{
+	return READ_ONCE(stats_histograms);
+}
+
+unsigned int mv_flight_size(void)
+{
+	return min(READ_ONCE(flight_entries), (unsigned int)MV_FLIGHT_MAX);
+}
+
+const char *mv_exit_reason_name(u32 reason)
+{
+	return mv_ops->exit_reason_name(reason);
+}
+
+static void mv_stats_free_one(struct mv_vcpu_stats *s)
+{
+	if (!s)
+		return;
+	kvfree(s->hist);
+	kvfree(s->uhist);
+	kvfree(s->ring);
+	kvfree(s);
+}
+
+/* vm->lock held (MV_CREATE_VCPU). The statistics of an id are made once. */
+int mv_stats_vcpu_init(struct mv_vcpu *vcpu)
+{
+	struct mv_vm *vm = vcpu->vm;
+	struct mv_vcpu_stats *s = vm->stats[vcpu->id];
+	size_t hsize = sizeof(*s->hist) * MV_STATS_REASONS;
+	unsigned int n;
+
+	if (s)
+		goto out;
+	s = kvzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	seqcount_init(&s->seq);
+	if (mv_stats_histograms()) {
+		s->hist = kvzalloc(hsize, GFP_KERNEL_ACCOUNT);
+		s->uhist = kvzalloc(hsize, GFP_KERNEL_ACCOUNT);
+		if (!s->hist || !s->uhist)
+			goto nomem;
+	}
+	n = mv_flight_size();
+	if (n) {
+		s->ring = kvcalloc(n, sizeof(*s->ring), GFP_KERNEL_ACCOUNT);
+		if (!s->ring)
+			goto nomem;
+		s->ring_size = n;
+	}
+	/* Readers find it under vm->stats_lock. */
+	mutex_lock(&vm->stats_lock);
+	vm->stats[vcpu->id] = s;
+	mutex_unlock(&vm->stats_lock);
+out:
+	s->state = MV_STATS_IDLE;
+	vcpu->stats = s;
+	return 0;
+nomem:
+	mv_stats_free_one(s);
+	return -ENOMEM;
+}
+
+void mv_stats_vm_free(struct mv_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < MV_MAX_VCPUS; i++)
+		mv_stats_free_one(vm->stats[i]);
+}
+
+static void mv_stats_zero(struct mv_vcpu_stats *s)
+{
+	size_t hsize = sizeof(*s->hist) * MV_STATS_REASONS;
+
+	memset(&s->c, 0, sizeof(s->c));
+	if (s->hist) {
+		memset(s->hist, 0, hsize);
+		memset(s->uhist, 0, hsize);
+	}
+	if (s->ring) {
+		memset(s->ring, 0, s->ring_size * sizeof(*s->ring));
+		s->ring_head = 0;
+		s->ring_total = 0;
+	}
+}
+
+static __always_inline unsigned int mv_hist_bucket(u64 ticks)
+{
+	unsigned int b = fls64(ticks);
+
+	return b < MV_STATS_HIST_BUCKETS ? b : MV_STATS_HIST_BUCKETS - 1;
+}
+
+static void mv_flight_put(struct mv_vcpu_stats *s, u64 ticks, u16 user)
+{
+	struct mv_flight_rec *r = &s->ring[s->ring_head];
+
+	r->tsc = s->t_exit;
+	r->rip = s->x_rip;
+	r->qual = s->x_qual;
+	r->gpa = s->x_gpa;
+	r->ticks = ticks;
+	r->reason = s->reason;
+	r->user = user;
+	r->flags = s->x_flags;
+	if (++s->ring_head == s->ring_size)
+		s->ring_head = 0;
+	s->ring_total++;
+}
+
+/*
+ * Ends the open interval at 'now'. user: the vCPU returns to userspace
+ * with that exit type (0: it enters the guest again). Seqcount writer; the
+ * caller has preemption (or interrupts) disabled, so a reader never spins
+ * on a preempted writer.
+ */
+void mv_stats_close(struct mv_vcpu_stats *s, u64 now, u32 user)
+{
+	struct mv_stats_reason *r = &s->c.reason[s->reason];
+	u64 t;
+
+	write_seqcount_begin(&s->seq);
+	if (unlikely(READ_ONCE(s->reset_req) != s->reset_seen)) {
+		s->reset_seen = READ_ONCE(s->reset_req);
+		mv_stats_zero(s);
+	}
+	if (s->state == MV_STATS_USER) {
+		/* The userspace round trip after an exit that went there. */
+		t = now - s->t_user;
+		s->c.user_ticks += t;
+		if (!r->ucount || t < r->umin)
+			r->umin = t;
+		if (t > r->umax)
+			r->umax = t;
+		r->ucount++;
+		r->uticks += t;
+		if (s->uhist)
+			s->uhist[s->reason][mv_hist_bucket(t)]++;
+		s->state = MV_STATS_IDLE;
+		goto out;
+	}
+	t = now - s->t_exit;
+	s->c.exits++;
+	s->c.guest_ticks += s->guest_pending;
+	s->c.kernel_ticks += t;
+	if (!r->count || t < r->min)
+		r->min = t;
+	if (t > r->max)
+		r->max = t;
+	r->count++;
+	r->ticks += t;
+	if (s->hist)
+		s->hist[s->reason][mv_hist_bucket(t)]++;
+	if (s->ring)
+		mv_flight_put(s, t, user);
+	if (user) {
+		s->c.user_exits[min_t(u32, user, MV_STATS_USER_TYPES - 1)]++;
+		s->t_user = now;
+		s->state = MV_STATS_USER;
+	} else {
+		s->state = MV_STATS_IDLE;
+	}
+out:
+	write_seqcount_end(&s->seq);
+}
+
+void mv_stats_user_exit(struct mv_vcpu *vcpu)
+{
+	struct mv_vcpu_stats *s = vcpu->stats;
+	u32 type = vcpu->run->exit_reason;
+
+	preempt_disable();
+	if (s->state == MV_STATS_KERNEL) {
+		mv_stats_close(s, rdtsc(), type ? type : MV_STATS_USER_TYPES - 1);
+	} else {
+		/* A return with no exit open (signal before entry, immediate_exit). */
+		write_seqcount_begin(&s->seq);
+		s->c.user_exits[min_t(u32, type, MV_STATS_USER_TYPES - 1)]++;
+		write_seqcount_end(&s->seq);
+	}
+	preempt_enable();
+}
+
+void mv_stats_count(struct mv_vcpu *vcpu, enum mv_stats_counter c)
+{
+	struct mv_vcpu_stats *s = vcpu->stats;
+
+	preempt_disable();
+	write_seqcount_begin(&s->seq);
+	switch (c) {
+	case MV_STAT_IRQS:
+		s->c.irqs++;
+		break;
+	case MV_STAT_NMIS:
+		s->c.nmis++;
+		break;
+	case MV_STAT_EXCEPTIONS:
+		s->c.exceptions++;
+		break;
+	case MV_STAT_HALTS:
+		s->c.halts++;
+		break;
+	case MV_STAT_HALT_WAKEUPS:
+		s->c.halt_wakeups++;
+		break;
+	}
+	write_seqcount_end(&s->seq);
+	preempt_enable();
+}
+
+static void mv_reason_add(struct mv_stats_reason *o, const struct mv_stats_reason *a)
+{
+	if (a->count && (!o->count || a->min < o->min))
+		o->min = a->min;
+	if (a->ucount && (!o->ucount || a->umin < o->umin))
+		o->umin = a->umin;
+	o->max = max(o->max, a->max);
+	o->umax = max(o->umax, a->umax);
+	o->count += a->count;
+	o->ticks += a->ticks;
+	o->ucount += a->ucount;
+	o->uticks += a->uticks;
+}
+
+/* out += one vCPU's copy (in), for a VM's sum. */
+static void mv_snap_add(struct mv_stats_snap *out, const struct mv_stats_snap *in)
+{
+	const struct mv_stats_counts *c = &in->c;
+	unsigned int i, b;
+
+	out->c.exits += c->exits;
+	out->c.guest_ticks += c->guest_ticks;
+	out->c.kernel_ticks += c->kernel_ticks;
+	out->c.user_ticks += c->user_ticks;
+	out->c.irqs += c->irqs;
+	out->c.nmis += c->nmis;
+	out->c.exceptions += c->exceptions;
+	out->c.halts += c->halts;
+	out->c.halt_wakeups += c->halt_wakeups;
+	for (i = 0; i < MV_STATS_USER_TYPES; i++)
+		out->c.user_exits[i] += c->user_exits[i];
+	for (i = 0; i < MV_STATS_REASONS; i++) {
+		if (!c->reason[i].count && !c->reason[i].ucount)
+			continue;
+		mv_reason_add(&out->c.reason[i], &c->reason[i]);
+		if (!in->histograms)
+			continue;
+		for (b = 0; b < MV_STATS_HIST_BUCKETS; b++) {
+			out->hist[i][b] += in->hist[i][b];
+			out->uhist[i][b] += in->uhist[i][b];
+		}
+	}
+	out->histograms |= in->histograms;
+}
+
+/* The histogram rows of the reasons seen; seqcount read side held. */
+static void mv_copy_rows(struct mv_stats_snap *to, const struct mv_vcpu_stats *s)
+{
+	unsigned int i;
+
+	if (!s->hist)
+		return;
+	for (i = 0; i < MV_STATS_REASONS; i++) {
+		if (!to->c.reason[i].count && !to->c.reason[i].ucount)
+			continue;
+		memcpy(to->hist[i], s->hist[i], sizeof(to->hist[i]));
+		memcpy(to->uhist[i], s->uhist[i], sizeof(to->uhist[i]));
+	}
+}
+
+/*
+ * One vCPU's statistics, consistent as a whole when a few tries suffice
+ * (always for a vCPU that is not running). A vCPU that exits faster than
+ * the copy takes is read reason by reason instead: each row is short, so
+ * each read ends, and each reason's counters and histograms still agree.
+ */
+static void mv_stats_read_one(struct mv_vcpu_stats *s, struct mv_stats_snap *tmp)
+{
+	unsigned int seq, i, tries;
+
+	tmp->histograms = s->hist;
+	for (tries = 0; tries < 4; tries++) {
+		seq = read_seqcount_begin(&s->seq);
+		tmp->c = s->c;
+		mv_copy_rows(tmp, s);
+		if (!read_seqcount_retry(&s->seq, seq))
+			return;
+	}
+	do {
+		seq = read_seqcount_begin(&s->seq);
+		memcpy(tmp->c.user_exits, s->c.user_exits, sizeof(tmp->c.user_exits));
+		tmp->c.exits = s->c.exits;
+		tmp->c.guest_ticks = s->c.guest_ticks;
+		tmp->c.kernel_ticks = s->c.kernel_ticks;
+		tmp->c.user_ticks = s->c.user_ticks;
+		tmp->c.irqs = s->c.irqs;
+		tmp->c.nmis = s->c.nmis;
+		tmp->c.exceptions = s->c.exceptions;
+		tmp->c.halts = s->c.halts;
+		tmp->c.halt_wakeups = s->c.halt_wakeups;
+	} while (read_seqcount_retry(&s->seq, seq));
+	for (i = 0; i < MV_STATS_REASONS; i++) {
+		do {
+			seq = read_seqcount_begin(&s->seq);
+			tmp->c.reason[i] = s->c.reason[i];
+			if (s->hist) {
+				memcpy(tmp->hist[i], s->hist[i], sizeof(tmp->hist[i]));
+				memcpy(tmp->uhist[i], s->uhist[i], sizeof(tmp->uhist[i]));
+			}
+		} while (read_seqcount_retry(&s->seq, seq));
+	}
+}
+
+int mv_stats_read(struct mv_vm *vm, int vcpu_id, struct mv_stats_snap *out)
+{
+	struct mv_stats_snap *tmp;
+	unsigned int i;
+	int r = -ENOENT;
+
+	memset(out, 0, sizeof(*out));
+	tmp = kvmalloc(sizeof(*tmp), GFP_KERNEL);
+	if (!tmp)
+		return -ENOMEM;
+	mutex_lock(&vm->stats_lock);
+	for (i = 0; i < MV_MAX_VCPUS; i++) {
+		if (!vm->stats[i] || (vcpu_id >= 0 && i != vcpu_id))
+			continue;
+		memset(tmp, 0, sizeof(*tmp));
+		mv_stats_read_one(vm->stats[i], tmp);
+		mv_snap_add(out, tmp);
+		r = 0;
+	}
+	mutex_unlock(&vm->stats_lock);
+	kvfree(tmp);
+	return r;
+}
+
+/*
+ * A vCPU in MV_RUN zeroes its own statistics at its next exit (the writer
+ * must stay the only writer); one that is not running is zeroed here, with
+ * its vCPU mutex held so that it cannot start. Statistics of vCPUs that are
+ * gone have no writer.
+ */
+int mv_stats_reset(struct mv_vm *vm, int vcpu_id)
+{
+	struct mv_vcpu_stats *s;
+	struct mv_vcpu *vcpu;
+	unsigned int i;
+	int r = -ENOENT;
+
+	mutex_lock(&vm->lock);
+	mutex_lock(&vm->stats_lock);
+	for (i = 0; i < MV_MAX_VCPUS; i++) {
+		s = vm->stats[i];
+		if (!s || (vcpu_id >= 0 && i != vcpu_id))
+			continue;
+		r = 0;
+		vcpu = vm->vcpus[i];
+		if (!vcpu) {
+			preempt_disable();
+			write_seqcount_begin(&s->seq);
+			mv_stats_zero(s);
+			s->reset_seen = s->reset_req;
+			write_seqcount_end(&s->seq);
+			preempt_enable();
+		} else if (mutex_trylock(&vcpu->mutex)) {
+			preempt_disable();
+			write_seqcount_begin(&s->seq);
+			mv_stats_zero(s);
+			s->reset_seen = s->reset_req;
+			write_seqcount_end(&s->seq);
+			preempt_enable();
+			mutex_unlock(&vcpu->mutex);
+		} else {
+			WRITE_ONCE(s->reset_req, s->reset_req + 1);
+		}
+	}
+	mutex_unlock(&vm->stats_lock);
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+int mv_flight_read(struct mv_vm *vm, unsigned int vcpu_id, struct mv_flight_rec *out,
+		   unsigned int max)
+{
+	struct mv_vcpu_stats *s;
+	unsigned int seq, n, i, start;
+
+	if (vcpu_id >= MV_MAX_VCPUS)
+		return -ENOENT;
+	mutex_lock(&vm->stats_lock);
+	s = vm->stats[vcpu_id];
+	if (!s) {
+		mutex_unlock(&vm->stats_lock);
+		return -ENOENT;
+	}
+	do {
+		seq = read_seqcount_begin(&s->seq);
+		n = min_t(u64, s->ring_total, s->ring_size);
+		n = min(n, max);
+		/* The n newest, oldest first. */
+		start = (s->ring_head + s->ring_size - n) % (s->ring_size ? s->ring_size : 1);
+		for (i = 0; i < n; i++)
+			out[i] = s->ring[(start + i) % s->ring_size];
+	} while (read_seqcount_retry(&s->seq, seq));
+	mutex_unlock(&vm->stats_lock);
+	return n;
+}
+
+/* The exit line at VM destruction (the Linux-guest test and bench read it). */
+void mv_stats_log_vm(struct mv_vm *vm)
+{
+	struct mv_stats_snap *snap;
+	const char *name;
+	size_t n = 0;
+	char *line;
+	unsigned int i;
+	u64 c;
+
+	snap = kvmalloc(sizeof(*snap), GFP_KERNEL);
+	line = kmalloc(768, GFP_KERNEL);
+	if (!snap || !line)
+		goto out;
+	if (mv_stats_read(vm, -1, snap) || snap->c.exits < 1000)
+		goto out;
+	for (i = 0; i < MV_STATS_REASONS && n < 768 - 48; i++) {
+		c = snap->c.reason[i].count;
+		if (!c)
+			continue;
+		name = mv_exit_reason_name(i);
+		if (name)
+			n += scnprintf(line + n, 768 - n, "%s%s %llu", n ? ", " : "", name, c);
+		else
+			n += scnprintf(line + n, 768 - n, "%sreason %u %llu", n ? ", " : "", i, c);
+	}
+	mv_info("VM of pid %d exits: %llu: %s\n", vm->creator, snap->c.exits, line);
+out:
+	kfree(line);
+	kvfree(snap);
+}
+
+/*
+ * The recorder of a vCPU whose guest died, as a table in the kernel log.
+ * Rate-limited for the whole module: a guest that fails entry in a loop, or
+ * many VMs dying at once, must not flood the log.
+ */
+static DEFINE_RATELIMIT_STATE(mv_flight_rs, 10 * HZ, 2);
+
+void mv_flight_report(struct mv_vcpu *vcpu)
+{
+	struct mv_vcpu_stats *s = vcpu->stats;
+	struct mv_flight_rec *recs;
+	const char *name;
+	char gpa[24];
+	int n, i;
+
+	if (!s->ring || !__ratelimit(&mv_flight_rs))
+		return;
+	recs = kvmalloc_array(s->ring_size, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return;
+	n = mv_flight_read(vcpu->vm, vcpu->id, recs, s->ring_size);
+	pr_info("minivisor: VM %u (pid %d) vCPU %u: exit %u to userspace; its last %d exits, oldest first:\n",
+		vcpu->vm->id, vcpu->vm->creator, vcpu->id, vcpu->run->exit_reason, n);
+	pr_info("minivisor:  %-3s %-20s %-18s %-18s %-18s %10s %4s\n",
+		"#", "reason", "rip", "qual", "gpa", "ticks", "user");
+	for (i = 0; i < n; i++) {
+		name = mv_exit_reason_name(recs[i].reason);
+		if (recs[i].flags & MV_FLIGHT_GPA)
+			snprintf(gpa, sizeof(gpa), "%#018llx", recs[i].gpa);
+		else
+			strscpy(gpa, "-", sizeof(gpa));
+		pr_info("minivisor:  %-3d %-20s %#018llx %#018llx %-18s %10llu %4u\n",
+			i, name ? name : "?", recs[i].rip, recs[i].qual, gpa,
+			recs[i].ticks, recs[i].user);
+	}
+	kvfree(recs);
+}
