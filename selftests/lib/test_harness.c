@@ -2,7 +2,7 @@
 /*
  * TAP harness: one forked child per test case, deadline enforced by the
  * parent (the child may be stuck in the guest or in the kernel, where its
- * own alarm would not help), results reported in TAP version 13.
+ * own alarm would not help), results reported in KTAP version 1.
  */
 #include <signal.h>
 #include <stdarg.h>
@@ -374,7 +374,7 @@ int test_main(int argc, char **argv, const struct test_case *tests, size_t n)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	printf("TAP version 13\n");
+	printf("KTAP version 1\n");
 	printf("1..%u\n", planned);
 	printf("# %s: %u test case(s)\n", prog, planned);
 	fflush(stdout);
@@ -389,7 +389,7 @@ int test_main(int argc, char **argv, const struct test_case *tests, size_t n)
 		nr++;
 		if (terminating) {
 			failed++;
-			printf("not ok %u - %s\n", nr, tests[i].name);
+			printf("not ok %u %s\n", nr, tests[i].name);
 			printf("# %s: not run: the program was told to stop\n", tests[i].name);
 			continue;
 		}
@@ -399,17 +399,17 @@ int test_main(int argc, char **argv, const struct test_case *tests, size_t n)
 		printf("# %s: %.2f s\n", tests[i].name, test_now() - start);
 		switch (r) {
 		case TEST_PASS:
-			printf("ok %u - %s\n", nr, tests[i].name);
+			printf("ok %u %s\n", nr, tests[i].name);
 			break;
 		case TEST_SKIP:
 			skipped++;
-			printf("ok %u - %s # SKIP %s\n", nr, tests[i].name, why);
+			printf("ok %u %s # SKIP %s\n", nr, tests[i].name, why);
 			break;
 		case TEST_FAIL:
 			failed++;
 			if (why[0])
 				printf("# %s: %s\n", tests[i].name, why);
-			printf("not ok %u - %s\n", nr, tests[i].name);
+			printf("not ok %u %s\n", nr, tests[i].name);
 			break;
 		}
 		fflush(stdout);
@@ -417,5 +417,8 @@ int test_main(int argc, char **argv, const struct test_case *tests, size_t n)
 	printf("# %s: %u passed, %u failed, %u skipped\n", prog,
 	       planned - failed - skipped, failed, skipped);
 	fflush(stdout);
-	return failed ? 1 : 0;
+	/* kselftest's statuses: KSFT_FAIL, KSFT_SKIP when every case skipped, KSFT_PASS. */
+	if (failed)
+		return KSFT_FAIL;
+	return planned && skipped == planned ? KSFT_SKIP : KSFT_PASS;
 }
