@@ -383,7 +383,8 @@ static void test_harness_results(void)
  * test_main() in a child with stdout in a file: its KTAP stream and its exit
  * status (kselftest: 0 pass, 1 fail, 4 every case skipped).
  */
-static int run_test_main(const struct test_case *tc, size_t n, char *out, size_t len)
+static int run_test_main(const struct test_case *tc, size_t n, bool need_dev, char *out,
+			 size_t len)
 {
 	char *argv[] = { "inner", NULL };
 	FILE *f = tmpfile();
@@ -398,7 +399,7 @@ static int run_test_main(const struct test_case *tc, size_t n, char *out, size_t
 	if (pid == 0) {
 		fd = fileno(f);
 		dup2(fd, STDOUT_FILENO);
-		_exit(test_main(1, argv, tc, n));
+		_exit(need_dev ? test_main(1, argv, tc, n) : test_main_nodev(1, argv, tc, n));
 	}
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	ASSERT_TRUE(WIFEXITED(status));
@@ -422,15 +423,29 @@ static void test_harness_ksft_status(void)
 	};
 	char out[4096];
 
-	EXPECT_EQ(run_test_main(skips, ARRAY_SIZE(skips), out, sizeof(out)), KSFT_SKIP);
+	EXPECT_EQ(run_test_main(skips, ARRAY_SIZE(skips), false, out, sizeof(out)), KSFT_SKIP);
 	EXPECT_TRUE(!strncmp(out, "KTAP version 1\n1..2\n", 20));
 	EXPECT_TRUE(strstr(out, "\nok 1 skip_a # SKIP no frobnicator here\n") != NULL);
 	EXPECT_TRUE(strstr(out, "\nok 2 skip_b # SKIP no frobnicator here\n") != NULL);
-	EXPECT_EQ(run_test_main(mixed, ARRAY_SIZE(mixed), out, sizeof(out)), KSFT_PASS);
+	EXPECT_EQ(run_test_main(mixed, ARRAY_SIZE(mixed), false, out, sizeof(out)), KSFT_PASS);
 	EXPECT_TRUE(strstr(out, "\nok 1 pass\n") != NULL);
-	EXPECT_EQ(run_test_main(failing, ARRAY_SIZE(failing), out, sizeof(out)), KSFT_FAIL);
+	EXPECT_EQ(run_test_main(failing, ARRAY_SIZE(failing), false, out, sizeof(out)), KSFT_FAIL);
 	EXPECT_TRUE(strstr(out, "\nnot ok 2 fails\n") != NULL);
 	EXPECT_TRUE(strstr(out, "# inner: 0 passed, 1 failed, 1 skipped\n") != NULL);
+}
+
+/* No /dev/minivisor: test_main() skips the whole program, status 4. */
+static void test_harness_skips_without_device(void)
+{
+	static const struct test_case one[] = { { "pass", case_pass, 5 } };
+	char out[4096];
+
+	if (access(MV_DEVICE_PATH, F_OK) == 0)
+		test_skip("%s exists here", MV_DEVICE_PATH);
+	EXPECT_EQ(run_test_main(one, ARRAY_SIZE(one), true, out, sizeof(out)), KSFT_SKIP);
+	EXPECT_TRUE(!strcmp(out, "KTAP version 1\n1..0 # SKIP /dev/minivisor: No such file or "
+			    "directory (load minivisor.ko)\n# inner: 0 passed, 0 failed, 0 skipped\n"));
+	test_diag_block(out);
 }
 
 static const struct test_case tests[] = {
@@ -442,9 +457,10 @@ static const struct test_case tests[] = {
 	{ "rm_blob_layout", test_rm_blob_layout, 0 },
 	{ "harness_reports_each_outcome", test_harness_results, 0 },
 	{ "harness_exit_status_is_kselftest", test_harness_ksft_status, 0 },
+	{ "harness_skips_without_device", test_harness_skips_without_device, 0 },
 };
 
 int main(int argc, char **argv)
 {
-	return test_main(argc, argv, tests, ARRAY_SIZE(tests));
+	return test_main_nodev(argc, argv, tests, ARRAY_SIZE(tests));
 }

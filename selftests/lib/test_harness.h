@@ -50,8 +50,12 @@ enum test_result {
  * prints the KTAP stream and returns the process exit status: KSFT_FAIL if
  * any case failed, else KSFT_SKIP if every case run skipped, else KSFT_PASS;
  * 2 for a usage error (no such case). "-l" lists the case names.
+ * Without a usable /dev/minivisor (ENOENT, ENODEV, ENXIO, EACCES, EPERM from
+ * mv_open()) it prints "1..0 # SKIP ..." and returns KSFT_SKIP at once.
  */
 int test_main(int argc, char **argv, const struct test_case *tests, size_t n);
+/* The same without the device check: the host tier's own programs. */
+int test_main_nodev(int argc, char **argv, const struct test_case *tests, size_t n);
 
 /*
  * Runs one case in a child and returns its result; why receives a short
