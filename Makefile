@@ -8,10 +8,16 @@
 #   make bench      exit-cost benchmarks side by side with kvm-intel, and the
 #                   Linux guest's boot to its marker (mvm vs QEMU+KVM)
 #   make profile    instruction trace of one exit round trip per exit kind
+#   make install    what "make" built: the module, udev rule, headers,
+#                   libminivisor (.so + .a), minivisor.pc, mvm and mvm.1
+#                   (DESTDIR, PREFIX; Documentation/install.md); make uninstall
+#   make dkms-install  the module's sources to /usr/src/minivisor-VERSION,
+#                   then dkms add/build/install; make dkms-uninstall
 KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?=
 
 .PHONY: all module userspace selftests host-test check run bench profile deps clean fuzz
+.PHONY: install uninstall dkms-install dkms-uninstall dkms-src
 
 all: module userspace selftests
 
@@ -57,6 +63,70 @@ profile:
 
 deps:
 	tools/testhost/deps
+
+# Installation (Documentation/install.md). Installs what "make" built; it
+# does not build, so "sudo make install" leaves no root-owned objects.
+# The module goes to the kernel it was built for (its vermagic), not
+# necessarily the running one; depmod, ldconfig and udevadm run only for a
+# real install (DESTDIR empty), a package's scripts run them otherwise.
+VERSION := $(shell cat VERSION)
+DESTDIR ?=
+PREFIX ?= /usr/local
+MODULE_KO ?= module/minivisor.ko
+KVER ?= $(shell modinfo -F vermagic $(MODULE_KO) 2>/dev/null | cut -d' ' -f1)
+MODDIR ?= /lib/modules/$(KVER)/updates
+# udev reads rules from /usr/lib/udev/rules.d (packages) and /etc/udev/rules.d
+# (the administrator's), not from /usr/local.
+UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
+UDEV_RULE := 60-minivisor.rules
+DKMS_SRC ?= /usr/src/minivisor-$(VERSION)
+# What the module build needs (dkms-src copies it to DKMS_SRC).
+DKMS_FILES := Kbuild VERSION LICENSE $(wildcard uapi/linux/*.h common/*.[ch]) \
+	module/Kbuild $(wildcard module/*.[ch] module/vmx/*.[chS])
+INSTALL ?= install
+
+install:
+	@if [ ! -f "$(MODULE_KO)" ] || [ -z "$(KVER)" ]; then \
+		echo "error: $(MODULE_KO) is not built (or has no vermagic): run make first"; \
+		exit 1; fi
+	@if [ ! -x userspace/mvm ] || [ ! -f userspace/lib/libminivisor.so ]; then \
+		echo "error: userspace/ is not built: run make first"; exit 1; fi
+	$(INSTALL) -D -m 0644 $(MODULE_KO) $(DESTDIR)$(MODDIR)/minivisor.ko
+	$(INSTALL) -D -m 0644 packaging/$(UDEV_RULE) $(DESTDIR)$(UDEVRULESDIR)/$(UDEV_RULE)
+	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	@if [ -z "$(DESTDIR)" ]; then \
+		echo "depmod -a $(KVER)"; depmod -a $(KVER); \
+		if command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+			udevadm control --reload-rules; \
+			udevadm trigger --subsystem-match=misc --sysname-match=minivisor; fi; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/minivisor.ko $(DESTDIR)$(UDEVRULESDIR)/$(UDEV_RULE)
+	$(MAKE) -C userspace uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	@if [ -z "$(DESTDIR)" ] && [ -n "$(KVER)" ] && [ -d /lib/modules/$(KVER) ]; then \
+		echo "depmod -a $(KVER)"; depmod -a $(KVER); fi
+
+# The DKMS source tree: packaging/dkms.conf and the Kbuild sources.
+dkms-src:
+	@if [ "$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' packaging/dkms.conf)" != "$(VERSION)" ]; then \
+		echo "error: packaging/dkms.conf's PACKAGE_VERSION is not $(VERSION) (VERSION)"; \
+		exit 1; fi
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	$(INSTALL) -d $(DESTDIR)$(DKMS_SRC)
+	$(INSTALL) -m 0644 packaging/dkms.conf $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	tar -cf - $(DKMS_FILES) | tar -xf - -C $(DESTDIR)$(DKMS_SRC)
+
+# dkms add/build/install for the running kernel (DKMS_KVER= another one); dkms
+# rebuilds the module for every kernel installed later (AUTOINSTALL).
+dkms-install: dkms-src
+	dkms add minivisor/$(VERSION)
+	dkms build minivisor/$(VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER))
+	dkms install minivisor/$(VERSION) $(if $(DKMS_KVER),-k $(DKMS_KVER))
+
+dkms-uninstall:
+	-dkms remove minivisor/$(VERSION) --all
+	rm -rf $(DESTDIR)$(DKMS_SRC)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

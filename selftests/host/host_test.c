@@ -8,7 +8,9 @@
  */
 #include <elf.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "elf_image.h"
@@ -377,6 +379,75 @@ static void test_harness_results(void)
 	}
 }
 
+/*
+ * test_main() in a child with stdout in a file: its KTAP stream and its exit
+ * status (kselftest: 0 pass, 1 fail, 4 every case skipped).
+ */
+static int run_test_main(const struct test_case *tc, size_t n, bool need_dev, char *out,
+			 size_t len)
+{
+	char *argv[] = { "inner", NULL };
+	FILE *f = tmpfile();
+	int status, fd;
+	size_t got;
+	pid_t pid;
+
+	ASSERT_TRUE(f != NULL);
+	fflush(stdout);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		fd = fileno(f);
+		dup2(fd, STDOUT_FILENO);
+		_exit(need_dev ? test_main(1, argv, tc, n) : test_main_nodev(1, argv, tc, n));
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status));
+	rewind(f);
+	got = fread(out, 1, len - 1, f);
+	out[got] = '\0';
+	fclose(f);
+	return WEXITSTATUS(status);
+}
+
+static void test_harness_ksft_status(void)
+{
+	static const struct test_case skips[] = {
+		{ "skip_a", case_skip, 5 }, { "skip_b", case_skip, 5 },
+	};
+	static const struct test_case mixed[] = {
+		{ "pass", case_pass, 5 }, { "skip", case_skip, 5 },
+	};
+	static const struct test_case failing[] = {
+		{ "skip", case_skip, 5 }, { "fails", case_expect_fails, 5 },
+	};
+	char out[4096];
+
+	EXPECT_EQ(run_test_main(skips, ARRAY_SIZE(skips), false, out, sizeof(out)), KSFT_SKIP);
+	EXPECT_TRUE(!strncmp(out, "KTAP version 1\n1..2\n", 20));
+	EXPECT_TRUE(strstr(out, "\nok 1 skip_a # SKIP no frobnicator here\n") != NULL);
+	EXPECT_TRUE(strstr(out, "\nok 2 skip_b # SKIP no frobnicator here\n") != NULL);
+	EXPECT_EQ(run_test_main(mixed, ARRAY_SIZE(mixed), false, out, sizeof(out)), KSFT_PASS);
+	EXPECT_TRUE(strstr(out, "\nok 1 pass\n") != NULL);
+	EXPECT_EQ(run_test_main(failing, ARRAY_SIZE(failing), false, out, sizeof(out)), KSFT_FAIL);
+	EXPECT_TRUE(strstr(out, "\nnot ok 2 fails\n") != NULL);
+	EXPECT_TRUE(strstr(out, "# inner: 0 passed, 1 failed, 1 skipped\n") != NULL);
+}
+
+/* No /dev/minivisor: test_main() skips the whole program, status 4. */
+static void test_harness_skips_without_device(void)
+{
+	static const struct test_case one[] = { { "pass", case_pass, 5 } };
+	char out[4096];
+
+	if (access(MV_DEVICE_PATH, F_OK) == 0)
+		test_skip("%s exists here", MV_DEVICE_PATH);
+	EXPECT_EQ(run_test_main(one, ARRAY_SIZE(one), true, out, sizeof(out)), KSFT_SKIP);
+	EXPECT_TRUE(!strcmp(out, "KTAP version 1\n1..0 # SKIP /dev/minivisor: No such file or "
+			    "directory (load minivisor.ko)\n# inner: 0 passed, 0 failed, 0 skipped\n"));
+	test_diag_block(out);
+}
+
 static const struct test_case tests[] = {
 	{ "elf_self_image_matches_running_binary", test_elf_self_image, 0 },
 	{ "elf_rejects_bad_input", test_elf_rejects_bad_input, 0 },
@@ -385,9 +456,11 @@ static const struct test_case tests[] = {
 	{ "idt_gate_encoding", test_idt_gate, 0 },
 	{ "rm_blob_layout", test_rm_blob_layout, 0 },
 	{ "harness_reports_each_outcome", test_harness_results, 0 },
+	{ "harness_exit_status_is_kselftest", test_harness_ksft_status, 0 },
+	{ "harness_skips_without_device", test_harness_skips_without_device, 0 },
 };
 
 int main(int argc, char **argv)
 {
-	return test_main(argc, argv, tests, ARRAY_SIZE(tests));
+	return test_main_nodev(argc, argv, tests, ARRAY_SIZE(tests));
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small kselftest-style harness printing TAP version 13.
+ * A small kselftest-style harness printing KTAP (version 1) and exiting
+ * with kselftest's statuses.
  *
  * Every test case runs in its own forked child with a deadline enforced by
  * the parent, so a test that crashes, hangs in the guest or in the kernel
@@ -39,12 +40,22 @@ enum test_result {
 	TEST_SKIP,
 };
 
+/* Exit statuses, as tools/testing/selftests/kselftest.h and its runner use them. */
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+
 /*
  * Runs the cases named on the command line (all of them without arguments),
- * prints the TAP stream and returns the process exit status: 0 iff nothing
- * failed. "-l" lists the case names.
+ * prints the KTAP stream and returns the process exit status: KSFT_FAIL if
+ * any case failed, else KSFT_SKIP if every case run skipped, else KSFT_PASS;
+ * 2 for a usage error (no such case). "-l" lists the case names.
+ * Without a usable /dev/minivisor (ENOENT, ENODEV, ENXIO, EACCES, EPERM from
+ * mv_open()) it prints "1..0 # SKIP ..." and returns KSFT_SKIP at once.
  */
 int test_main(int argc, char **argv, const struct test_case *tests, size_t n);
+/* The same without the device check: the host tier's own programs. */
+int test_main_nodev(int argc, char **argv, const struct test_case *tests, size_t n);
 
 /*
  * Runs one case in a child and returns its result; why receives a short

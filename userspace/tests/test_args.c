@@ -25,6 +25,23 @@ static void size_bad(const char *s, int want)
 	ok(ret == want && v == 12345, "parse_size('%s') rejected with %d (got %d)", s, want, ret);
 }
 
+static void mem_ok(const char *s, uint64_t want)
+{
+	uint64_t v = 0;
+	int ret = mvm_parse_mem(s, &v);
+
+	ok(ret == 0 && v == want, "parse_mem('%s') == 0x%llx (got %d, 0x%llx)", s,
+	   (unsigned long long)want, ret, (unsigned long long)v);
+}
+
+static void mem_bad(const char *s, int want)
+{
+	uint64_t v = 12345;
+	int ret = mvm_parse_mem(s, &v);
+
+	ok(ret == want && v == 12345, "parse_mem('%s') rejected with %d (got %d)", s, want, ret);
+}
+
 /* Parse a NULL-terminated argv. */
 static enum mvm_args_result parse(struct mvm_options *o, struct mvm_err *err, ...)
 {
@@ -87,6 +104,20 @@ int main(void)
 	size_bad("17179869184G", -ERANGE);
 	size_ok("17179869183G", 17179869183ull << 30);
 
+	/* --mem: a bare number is MiB, as with QEMU's and kvmtool's -m. */
+	mem_ok("256", 256ull << 20);
+	mem_ok("1", 1ull << 20);
+	mem_ok("0x10", 16ull << 20);
+	mem_ok("64K", 64ull << 10);
+	mem_ok("64k", 64ull << 10);
+	mem_ok("256M", 256ull << 20);
+	mem_ok("2G", 2ull << 30);
+	mem_ok("17592186044415", 17592186044415ull << 20);
+	mem_bad("17592186044416", -ERANGE);	/* 2^44 MiB = 2^64 bytes */
+	mem_bad("", -EINVAL);
+	mem_bad("256MB", -EINVAL);
+	mem_bad("M", -EINVAL);
+
 	r = parse(&o, &err, "run", "img.bin");
 	ok(r == MVM_ARGS_RUN && o.mem_size == 64ull << 20 && !o.load_set && !o.entry_set &&
 	   o.mode == MVM_MODE_AUTO && !o.verbose && !strcmp(o.image, "img.bin"),
@@ -117,6 +148,25 @@ int main(void)
 	ok(parse(&o, &err, "help") == MVM_ARGS_HELP, "mvm help");
 	ok(parse(&o, &err, "run", "--help") == MVM_ARGS_HELP, "mvm run --help");
 	ok(parse(&o, &err, "run", "x", "-h") == MVM_ARGS_HELP, "mvm run x -h");
+	ok(parse(&o, &err, "--version") == MVM_ARGS_VERSION, "mvm --version");
+	ok(parse(&o, &err, "-V") == MVM_ARGS_VERSION, "mvm -V");
+	ok(parse(&o, &err, "run", "x", "--version") == MVM_ARGS_VERSION, "mvm run x --version");
+	bad("--version=1", "unknown option '--version=1'",
+	    parse(&o, &err, "run", "x", "--version=1"), &err);
+	r = parse(&o, &err, "run", "--mem", "256", "img");
+	ok(r == MVM_ARGS_RUN && o.mem_size == 256ull << 20, "--mem 256 is 256 MiB");
+	r = parse(&o, &err, "run", "--mem=1", "img");
+	ok(r == MVM_ARGS_RUN && o.mem_size == 1ull << 20, "--mem=1 is 1 MiB");
+	r = parse(&o, &err, "run", "--kernel", "k", "--mem", "512");
+	ok(r == MVM_ARGS_RUN && o.mem_size == 512ull << 20, "--kernel --mem 512 is 512 MiB");
+	bad("--mem 0", "--mem: 0 is out of range", parse(&o, &err, "run", "--mem", "0", "a"),
+	    &err);
+	bad("--mem 524289 (MiB, above 512G)", "--mem: 524289 is out of range",
+	    parse(&o, &err, "run", "--mem", "524289", "a"), &err);
+	bad("--mem 2^44 MiB", "--mem: '17592186044416' is too large",
+	    parse(&o, &err, "run", "--mem", "17592186044416", "a"), &err);
+	bad("--kernel --mem 4096 (MiB)", "--mem: 4096 is out of range for --kernel",
+	    parse(&o, &err, "run", "--kernel", "k", "--mem", "4096"), &err);
 
 	r = mvm_parse_args(1, (char *[]){ "mvm", NULL }, &o, &err);
 	bad("no command", "missing command", r, &err);
@@ -135,7 +185,7 @@ int main(void)
 	bad("--mem above 512G", "out of range", parse(&o, &err, "run", "--mem", "513G", "a"),
 	    &err);
 	bad("--mem not 4K multiple", "not a multiple of 4K",
-	    parse(&o, &err, "run", "--mem", "65537", "a"), &err);
+	    parse(&o, &err, "run", "--mem", "65537K", "a"), &err);
 	bad("--load junk", "--load: '0xZZ' is not a number",
 	    parse(&o, &err, "run", "--load", "0xZZ", "a"), &err);
 	bad("--entry empty", "--entry: '' is not a number",
@@ -222,7 +272,9 @@ int main(void)
 	   strstr(text, "--entry ADDR") && strstr(text, "--mode real|long") &&
 	   strstr(text, "--verbose") && strstr(text, "--help") && strstr(text, "--kernel FILE") &&
 	   strstr(text, "--initrd FILE") && strstr(text, "--append STR") &&
-	   strstr(text, "--cpus N"), "usage lists every option");
+	   strstr(text, "--cpus N") && strstr(text, "--version"), "usage lists every option");
+	ok(text && strstr(text, "in MiB without a suffix") && strstr(text, "MiB for --mem"),
+	   "usage says a bare --mem is MiB");
 	ok(text && strstr(text, "256M with") && strstr(text, "1..8") && strstr(text, "2M..3G"),
 	   "usage gives the --kernel defaults and ranges");
 	ok(text && strstr(text, "default 64M") && strstr(text, "0x1000") &&
@@ -234,6 +286,15 @@ int main(void)
 	   strstr(text, "10  host error") && strstr(text, "12  unknown exit reason") &&
 	   strstr(text, "odd  ((V << 1) | 1)"), "usage lists every exit status");
 	ok(text && strstr(text, "0x3f8") && strstr(text, "0xf4"), "usage lists the devices");
+	free(text);
+
+	text = NULL;
+	f = open_memstream(&text, &len);
+	mvm_print_version(f);
+	fclose(f);
+	ok(text && !strncmp(text, "mvm ", 4) && strstr(text, "(minivisor API version 1)\n") &&
+	   !strstr(text, "unknown"),
+	   "mvm_print_version: \"mvm VERSION (minivisor API version 1)\"");
 	free(text);
 
 	/* mvm's own statuses are even: none can be mistaken for a debug-exit status. */

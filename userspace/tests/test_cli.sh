@@ -32,6 +32,9 @@ check() {
 
 check "--help: status 0, usage on stdout" 0 "^Usage: mvm run" -- --help
 check "run --help: status 0" 0 "Exit status:" -- run --help
+check "--version: status 0, version on stdout" 0 \
+	"^mvm $(cat ../VERSION) (minivisor API version 1)\$" -- --version
+check "run IMAGE --version: status 0" 0 "^mvm .*(minivisor API version" -- run guests/hello.bin -V
 check "no arguments: status 2" 2 "missing command" --
 check "unknown option: status 2" 2 "unknown option '--bogus'" -- run --bogus guests/hello.bin
 check "bad --mem: status 2" 2 "'lots' is not a number" -- run --mem lots guests/hello.bin
@@ -49,6 +52,8 @@ check "ELF truncated in a segment: status 2" 2 "extend past the end of the file"
 	-- run "$TMP/trunc2.elf"
 check "ELF at 1 MiB with --mem 512K: status 2" 2 "lies outside guest memory" \
 	-- run --mem 512K guests/hello-long.elf
+check "bare --mem is MiB: --mem 1 is 1 MiB, too small for an ELF at 1 MiB: status 2" 2 \
+	"lies outside guest memory (0x100000 bytes" -- run --mem 1 guests/hello-long.elf
 check "--load with an ELF image: status 2" 2 "--load only applies to flat binaries" \
 	-- run --load 0x2000 guests/hello-long.elf
 check "flat image past the end of memory: status 2" 2 "does not fit in guest memory" \

@@ -7,15 +7,22 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <linux/minivisor.h>
+
 #include "args.h"
 #include "status.h"
+
+/* The Makefile passes the release from the top-level VERSION file. */
+#ifndef MVM_VERSION
+#define MVM_VERSION "unknown"
+#endif
 
 void mvm_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: mvm run [OPTIONS] IMAGE\n"
 "       mvm run [OPTIONS] --kernel FILE [--initrd FILE] [--append STR]\n"
-"       mvm --help\n"
+"       mvm --help | --version\n"
 "\n"
 "Run IMAGE as the only vCPU of a minivisor VM (/dev/minivisor). IMAGE is an\n"
 "ELF32 or ELF64 executable (ET_EXEC; its PT_LOAD segments are loaded at their\n"
@@ -27,8 +34,10 @@ void mvm_usage(FILE *f)
 "a.out kludge, 32-bit protected-mode entry with EAX=0x2BADB002).\n"
 "\n"
 "Options:\n"
-"  --mem SIZE       guest memory, at guest-physical 0 (default 64M, 256M with\n"
-"                   --kernel; 64K..512G, 2M..3G with --kernel; a multiple of 4K)\n"
+"  --mem SIZE       guest memory, at guest-physical 0, in MiB without a suffix\n"
+"                   (as QEMU's and kvmtool's -m): --mem 256 = --mem 256M\n"
+"                   (default 64M, 256M with --kernel; 64K..512G, 2M..3G with\n"
+"                   --kernel; a multiple of 4K)\n"
 "  --kernel FILE    boot FILE (bzImage or multiboot) instead of running an IMAGE\n"
 "  --initrd FILE    initial ramdisk (Linux) or module 0 (multiboot); --kernel only\n"
 "  --append STR     kernel command line; --kernel only\n"
@@ -42,9 +51,11 @@ void mvm_usage(FILE *f)
 "                   real otherwise)\n"
 "  -v, --verbose    print the image layout and the initial state to stderr\n"
 "  -h, --help       this text\n"
+"  -V, --version    mvm's version and the minivisor API version it was built for\n"
 "Options take their value as the next argument or after '=' (--mem=16M).\n"
 "SIZE and ADDR are decimal or 0x-prefixed hex, optionally followed by K, M or\n"
-"G (x 1024, 1024^2, 1024^3; upper or lower case): 0x1000, 64K, 2M, 1G.\n"
+"G (x 1024, 1024^2, 1024^3; upper or lower case): 0x1000, 64K, 2M, 1G. A bare\n"
+"number is bytes for ADDR and MiB for --mem SIZE.\n"
 "\n"
 "Modes:\n"
 "  real   flat 16-bit real mode. Entry must be below 1 MiB: CS:IP = 0000:entry\n"
@@ -80,8 +91,8 @@ void mvm_usage(FILE *f)
 "  with interrupts disabled on a 1-vCPU machine, and Ctrl-A x.\n"
 "\n"
 "Exit status:\n"
-"  %2d  the guest executed HLT (or --help); PC machine: power-off, reset,\n"
-"      triple fault, Ctrl-A x\n"
+"  %2d  the guest executed HLT (or --help, --version); PC machine: power-off,\n"
+"      reset, triple fault, Ctrl-A x\n"
 "  %2d  usage error, or the image cannot be read or does not fit\n"
 "  %2d  the guest triple-faulted (MV_EXIT_SHUTDOWN; IMAGE form only)\n"
 "  %2d  VM entry failed (MV_EXIT_FAIL_ENTRY)\n"
@@ -97,6 +108,11 @@ void mvm_usage(FILE *f)
 		MVM_STATUS_INTERNAL, MVM_STATUS_HOST, MVM_STATUS_UNEXPECTED);
 }
 
+void mvm_print_version(FILE *f)
+{
+	fprintf(f, "mvm %s (minivisor API version %d)\n", MVM_VERSION, MV_API_VERSION);
+}
+
 const char *mvm_mode_name(enum mvm_mode mode)
 {
 	switch (mode) {
@@ -109,9 +125,10 @@ const char *mvm_mode_name(enum mvm_mode mode)
 	}
 }
 
-int mvm_parse_size(const char *s, uint64_t *val)
+/* A number with an optional K/M/G suffix; bare_mult applies without one. */
+static int parse_size_mult(const char *s, uint64_t bare_mult, uint64_t *val)
 {
-	uint64_t v = 0, base = 10, mult = 1;
+	uint64_t v = 0, base = 10, mult = bare_mult;
 	const char *p = s;
 	unsigned int digits = 0;
 
@@ -162,6 +179,16 @@ int mvm_parse_size(const char *s, uint64_t *val)
 	return 0;
 }
 
+int mvm_parse_size(const char *s, uint64_t *val)
+{
+	return parse_size_mult(s, 1, val);
+}
+
+int mvm_parse_mem(const char *s, uint64_t *val)
+{
+	return parse_size_mult(s, 1ull << 20, val);
+}
+
 static int parse_number_opt(const char *opt, const char *s, uint64_t *val, struct mvm_err *err)
 {
 	int ret = mvm_parse_size(s, val);
@@ -171,6 +198,18 @@ static int parse_number_opt(const char *opt, const char *s, uint64_t *val, struc
 	else if (ret)
 		mvm_err_set(err, "%s: '%s' is not a number (decimal or 0x hex, optional K/M/G suffix)",
 			    opt, s);
+	return ret;
+}
+
+static int parse_mem_opt(const char *s, uint64_t *val, struct mvm_err *err)
+{
+	int ret = mvm_parse_mem(s, val);
+
+	if (ret == -ERANGE)
+		mvm_err_set(err, "--mem: '%s' is too large", s);
+	else if (ret)
+		mvm_err_set(err, "--mem: '%s' is not a number (MiB, or with a K/M/G suffix; "
+			    "decimal or 0x hex)", s);
 	return ret;
 }
 
@@ -258,11 +297,13 @@ static enum mvm_args_result parse_run(int argc, char *const argv[], struct mvm_o
 			only_positional = true;
 		} else if (match_opt(a, "--help", "-h", &iv) && !iv) {
 			return MVM_ARGS_HELP;
+		} else if (match_opt(a, "--version", "-V", &iv) && !iv) {
+			return MVM_ARGS_VERSION;
 		} else if (match_opt(a, "--verbose", "-v", &iv) && !iv) {
 			o->verbose = true;
 		} else if (match_opt(a, "--mem", NULL, &iv)) {
 			v = opt_value("--mem", iv, argc, argv, &i, err);
-			if (!v || parse_number_opt("--mem", v, &o->mem_size, err))
+			if (!v || parse_mem_opt(v, &o->mem_size, err))
 				return MVM_ARGS_ERROR;
 			if (o->mem_size < MVM_MIN_MEM || o->mem_size > MVM_MAX_MEM) {
 				mvm_err_set(err, "--mem: %s is out of range (64K..512G)", v);
@@ -355,6 +396,8 @@ enum mvm_args_result mvm_parse_args(int argc, char *const argv[], struct mvm_opt
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
 		return MVM_ARGS_HELP;
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return MVM_ARGS_VERSION;
 	if (strcmp(argv[1], "run")) {
 		mvm_err_set(err, "unknown command '%s' (the only command is 'run')", argv[1]);
 		return MVM_ARGS_ERROR;

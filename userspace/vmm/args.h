@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* mvm's command line: "mvm run [options] IMAGE" and "mvm --help". */
+/* mvm's command line: "mvm run [options] IMAGE", "mvm --help", "mvm --version". */
 #ifndef MVM_ARGS_H
 #define MVM_ARGS_H
 
@@ -44,6 +44,7 @@ struct mvm_options {
 enum mvm_args_result {
 	MVM_ARGS_RUN,		/* options filled in: run the image */
 	MVM_ARGS_HELP,		/* print mvm_usage() and exit 0 */
+	MVM_ARGS_VERSION,	/* print mvm_print_version() and exit 0 */
 	MVM_ARGS_ERROR,		/* err says why */
 };
 
@@ -54,6 +55,10 @@ enum mvm_args_result mvm_parse_args(int argc, char *const argv[], struct mvm_opt
  * (binary multiples, either case). 0 or -EINVAL / -ERANGE.
  */
 int mvm_parse_size(const char *s, uint64_t *val);
+/* The same for --mem: a bare number is MiB (QEMU's and kvmtool's -m). */
+int mvm_parse_mem(const char *s, uint64_t *val);
+/* "mvm VERSION (minivisor API version N)" and a newline. */
+void mvm_print_version(FILE *f);
 const char *mvm_mode_name(enum mvm_mode mode);
 void mvm_usage(FILE *f);
 

@@ -391,6 +391,9 @@ int main(int argc, char *argv[])
 	case MVM_ARGS_HELP:
 		mvm_usage(stdout);
 		return MVM_STATUS_HLT;
+	case MVM_ARGS_VERSION:
+		mvm_print_version(stdout);
+		return MVM_STATUS_HLT;
 	case MVM_ARGS_ERROR:
 		fprintf(stderr, "mvm: %s\nTry 'mvm --help'.\n", err.msg);
 		return MVM_STATUS_USAGE;

@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs installed selftests the way the kernel's tools/testing/selftests
+# install does: "make -C selftests install INSTALL_PATH=DIR" puts this
+# script, kselftest-list.txt ("COLLECTION:TEST" lines) and the programs
+# (DIR/COLLECTION/TEST, with DIR/COLLECTION/settings: timeout=SECS) there.
+#
+# usage: run_kselftest.sh [-l] [-t COLLECTION:TEST]... [-c COLLECTION]...
+#                         [-o SECS] [-h]
+#   -l, --list               print the available tests, one a line
+#   -t, --test C:T           run this test only (repeatable)
+#   -c, --collection C       run this collection only (repeatable)
+#   -o, --override-timeout S per-test timeout in seconds (0: none)
+#   -h, --help
+#
+# Output is TAP 13 with one result per program, each program's own KTAP
+# prefixed by "# " (as the kernel's runner prints it):
+#   ok N selftests: C: T                  exit status 0 (KSFT_PASS)
+#   ok N selftests: C: T # SKIP           exit status 4 (KSFT_SKIP)
+#   not ok N selftests: C: T # TIMEOUT S seconds
+#   not ok N selftests: C: T # exit=RC    any other status
+# Exit status: 0 if no test failed, 1 otherwise, 2 on a usage error.
+BASE_DIR=$(cd "$(dirname "$0")" && pwd)
+LIST=$BASE_DIR/kselftest-list.txt
+KSFT_SKIP=4
+
+usage()
+{
+	sed -n '9,15s/^# //p' "$0"
+}
+
+if [ ! -r "$LIST" ]; then
+	echo "$0: cannot read the list of tests $LIST" >&2
+	exit 2
+fi
+available=$(cat "$LIST")
+
+selected=
+override=
+listonly=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	-l|--list) listonly=1; shift ;;
+	-t|--test)
+		[ $# -ge 2 ] || { echo "$0: $1 needs COLLECTION:TEST" >&2; exit 2; }
+		echo "$available" | grep -qxF -e "$2" ||
+			{ echo "$0: no test '$2' (see -l)" >&2; exit 2; }
+		selected="$selected $2"; shift 2 ;;
+	-c|--collection)
+		[ $# -ge 2 ] || { echo "$0: $1 needs COLLECTION" >&2; exit 2; }
+		m=$(echo "$available" | grep -F -e "$2:" | grep -e "^$2:")
+		[ -n "$m" ] || { echo "$0: no collection '$2' (see -l)" >&2; exit 2; }
+		selected="$selected $m"; shift 2 ;;
+	-o|--override-timeout)
+		case ${2:-x} in
+		*[!0-9]*) echo "$0: $1 needs whole seconds" >&2; exit 2 ;;
+		esac
+		override=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "$0: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+done
+
+if [ $listonly = 1 ]; then
+	echo "$available"
+	exit 0
+fi
+# shellcheck disable=SC2086,SC2116 # word lists, one line
+tests=$(echo ${selected:-$available})
+
+# The collection's timeout: its settings file (timeout=N), default 45 s as
+# in the kernel's runner; -o wins.
+timeout_of()
+{
+	t=
+	[ -r "$BASE_DIR/$1/settings" ] &&
+		t=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$BASE_DIR/$1/settings")
+	echo "${override:-${t:-45}}"
+}
+
+rcfile=$(mktemp) || exit 2
+trap 'rm -f "$rcfile"' EXIT
+n=0
+fails=0
+echo "TAP version 13"
+echo "1..$(echo "$tests" | wc -w)"
+for ct in $tests; do
+	c=${ct%%:*}
+	t=${ct#*:}
+	n=$((n + 1))
+	name="selftests: $c: $t"
+	echo "# $name"
+	if [ ! -x "$BASE_DIR/$c/$t" ]; then
+		echo "not ok $n $name # exit=127 (not installed or not executable)"
+		fails=$((fails + 1))
+		continue
+	fi
+	secs=$(timeout_of "$c")
+	{
+		cd "$BASE_DIR/$c" || exit 1
+		if [ "$secs" -gt 0 ]; then
+			timeout -k 5 "$secs" "./$t" </dev/null 2>&1
+		else
+			"./$t" </dev/null 2>&1
+		fi
+		echo $? >"$rcfile"
+	} | awk '{ print "# " $0; fflush() }'
+	rc=$(cat "$rcfile")
+	rc=${rc:-1}
+	: >"$rcfile"
+	if [ "$rc" = 0 ]; then
+		echo "ok $n $name"
+	elif [ "$rc" = $KSFT_SKIP ]; then
+		echo "ok $n $name # SKIP"
+	elif [ "$rc" = 124 ] && [ "$secs" -gt 0 ]; then
+		echo "not ok $n $name # TIMEOUT $secs seconds"
+		fails=$((fails + 1))
+	else
+		echo "not ok $n $name # exit=$rc"
+		fails=$((fails + 1))
+	fi
+done
+[ $fails = 0 ]
