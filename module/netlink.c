@@ -113,6 +113,10 @@ static int mv_nl_req_check(struct genl_info *info)
 	int len, rem;
 
 	len = genlmsg_len(info->genlhdr);
+	if (len > MV_NL_REQ_MAX_BYTES) {
+		NL_SET_ERR_MSG(info->extack, "request larger than any valid minivisor request");
+		return -EMSGSIZE;
+	}
 	nla_for_each_attr(nla, genlmsg_data(info->genlhdr), len, rem) {
 		int type = nla_type(nla);
 
@@ -123,10 +127,6 @@ static int mv_nl_req_check(struct genl_info *info)
 			return -EINVAL;
 		}
 		seen[type] = nla;
-	}
-	if (len > MV_NL_REQ_MAX_BYTES) {
-		NL_SET_ERR_MSG(info->extack, "request larger than any valid minivisor request");
-		return -EMSGSIZE;
 	}
 	return 0;
 }
@@ -141,8 +141,10 @@ static struct mv_vm *mv_nl_get_vm(struct sk_buff *skb, struct genl_info *info)
 	r = mv_nl_req_check(info);
 	if (r)
 		return ERR_PTR(r);
-	if (GENL_REQ_ATTR_CHECK(info, MV_NL_A_VM_ID))
+	if (GENL_REQ_ATTR_CHECK(info, MV_NL_A_VM_ID)) {
+		NL_SET_ERR_MSG(info->extack, "MV_NL_A_VM_ID is required");
 		return ERR_PTR(-EINVAL);
+	}
 	attr = info->attrs[MV_NL_A_VM_ID];
 	vm = mv_vm_get_by_id(nla_get_u32(attr));
 	if (!vm) {
@@ -493,8 +495,10 @@ static int mv_nl_flight_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
 	r = -EINVAL;
-	if (GENL_REQ_ATTR_CHECK(info, MV_NL_A_VCPU_ID))
+	if (GENL_REQ_ATTR_CHECK(info, MV_NL_A_VCPU_ID)) {
+		NL_SET_ERR_MSG(info->extack, "MV_NL_A_VCPU_ID is required");
 		goto out;
+	}
 	/*
 	 * Each ring was sized at its vCPU's creation (flight_entries may have
 	 * changed since): room for the largest one.
@@ -637,8 +641,9 @@ void mv_nl_vm_free(struct mv_vm *vm)
 /*
  * Takes a token for one event; false if the VM is over its rate (counted
  * as dropped). *dropped: the drops to report with this event (then zero).
- * Lifecycle events are never dropped (exactly one of each per VM) but carry
- * the count, so a VM's last drops show up in its VM_DESTROYED.
+ * Lifecycle events are never dropped and take no token (exactly one of
+ * each per VM) but carry the count, so a VM's last drops show up in its
+ * VM_DESTROYED.
  */
 static bool mv_nl_ratelimit(struct mv_vm *vm, bool always, u32 *dropped)
 {
@@ -650,9 +655,11 @@ static bool mv_nl_ratelimit(struct mv_vm *vm, bool always, u32 *dropped)
 	nl->credit_ns = min_t(u64, nl->credit_ns + (now - nl->last_ns),
 			      MV_NL_EV_BURST * MV_NL_EV_COST_NS);
 	nl->last_ns = now;
-	if (nl->credit_ns >= MV_NL_EV_COST_NS)
+	if (always)
+		;		/* takes no token */
+	else if (nl->credit_ns >= MV_NL_EV_COST_NS)
 		nl->credit_ns -= MV_NL_EV_COST_NS;
-	else if (!always)
+	else
 		ok = false;
 	if (ok) {
 		*dropped = nl->dropped;
