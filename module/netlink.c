@@ -655,12 +655,12 @@ static bool mv_nl_ratelimit(struct mv_vm *vm, bool always, u32 *dropped)
 	nl->credit_ns = min_t(u64, nl->credit_ns + (now - nl->last_ns),
 			      MV_NL_EV_BURST * MV_NL_EV_COST_NS);
 	nl->last_ns = now;
-	if (always)
-		;		/* takes no token */
-	else if (nl->credit_ns >= MV_NL_EV_COST_NS)
-		nl->credit_ns -= MV_NL_EV_COST_NS;
-	else
-		ok = false;
+	if (!always) {
+		if (nl->credit_ns >= MV_NL_EV_COST_NS)
+			nl->credit_ns -= MV_NL_EV_COST_NS;
+		else
+			ok = false;
+	}
 	if (ok) {
 		*dropped = nl->dropped;
 		nl->dropped = 0;

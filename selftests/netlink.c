@@ -1201,6 +1201,20 @@ static void test_malformed(void)
 	expect_rejected(&s, EINVAL, "reply-only attribute COMM in a request");
 
 	req_init(&req, s.family, NLM_F_ACK, MV_NL_CMD_STATS_GET, ++s.seq);
+	req_u32(&req, MV_NL_A_VM_ID, id);
+	req_u32(&req, MV_NL_A_PAD, 0);
+	expect_rejected(&s, EINVAL, "PAD (in range, no policy) in a request");
+
+	req_init(&req, s.family, NLM_F_ACK, MV_NL_CMD_EVENT, ++s.seq);
+	req_u32(&req, MV_NL_A_VM_ID, id);
+	{
+		int r = nls_xfer(&s, &req, NULL, NULL, &res);
+
+		test_diag("EVENT as a request: %s", strerror(-r));
+		EXPECT_EQ(r, -EOPNOTSUPP);
+	}
+
+	req_init(&req, s.family, NLM_F_ACK, MV_NL_CMD_STATS_GET, ++s.seq);
 	req_put(&req, MV_NL_A_VM_ID, &v16, sizeof(v16));
 	expect_rejected(&s, EINVAL, "VM_ID of 2 bytes");
 
