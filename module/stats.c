@@ -19,6 +19,7 @@
 #include <asm/msr.h>
 #include "mv.h"
 #include "stats.h"
+#include "trace.h"
 
 static bool stats_histograms = true;
 module_param(stats_histograms, bool, 0644);
@@ -71,6 +72,8 @@ int mv_stats_vcpu_init(struct mv_vcpu *vcpu)
 	if (!s)
 		return -ENOMEM;
 	seqcount_init(&s->seq);
+	s->vm_id = vm->id;
+	s->vcpu_id = vcpu->id;
 	if (mv_stats_histograms()) {
 		s->hist = kvzalloc(hsize, GFP_KERNEL_ACCOUNT);
 		s->uhist = kvzalloc(hsize, GFP_KERNEL_ACCOUNT);
@@ -190,6 +193,8 @@ void mv_stats_close(struct mv_vcpu_stats *s, u64 now, u32 user)
 		s->hist[s->reason][mv_hist_bucket(t)]++;
 	if (s->ring)
 		mv_flight_put(s, t, user);
+	if (user)	/* handled in the kernel: mv_trace_entry() */
+		trace_minivisor_exit(s, t, user);
 	if (user) {
 		s->c.user_exits[min_t(u32, user, MV_STATS_USER_TYPES - 1)]++;
 		s->t_user = now;

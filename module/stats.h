@@ -87,6 +87,7 @@ struct mv_vcpu_stats {
 	/* The open exit as the recorder and tracepoints report it (backend). */
 	u64 x_rip, x_qual, x_gpa;
 	u16 x_flags;
+	u32 vm_id, vcpu_id;			/* for the tracepoints (trace.h) */
 
 	u32 reset_req;				/* bumped by mv_stats_reset() */
 };
