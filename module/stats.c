@@ -193,7 +193,8 @@ void mv_stats_close(struct mv_vcpu_stats *s, u64 now, u32 user)
 		s->hist[s->reason][mv_hist_bucket(t)]++;
 	if (s->ring)
 		mv_flight_put(s, t, user);
-	if (user)	/* handled in the kernel: mv_trace_entry() */
+	/* One exit handled in the kernel is reported by mv_trace_entry(). */
+	if (trace_minivisor_exit_enabled() && user)
 		trace_minivisor_exit(s, t, user);
 	if (user) {
 		s->c.user_exits[min_t(u32, user, MV_STATS_USER_TYPES - 1)]++;
