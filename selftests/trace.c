@@ -5,18 +5,21 @@
  * events/minivisor/ enabled, and the records in "trace" must be exactly
  * those exits, with the right reasons, RIPs, qualifications, ports, values
  * and addresses; with the events disabled nothing is recorded. Then
- * injection, halt and a failed entry, a filter on the VM id, and trace-cmd
- * (packed into the initramfs) recording and reporting the same events.
+ * injection, halt and a failed entry, a filter on the VM id, perf counters
+ * on the tracepoints (what perf stat uses), and trace-cmd (packed into the
+ * initramfs) recording and reporting the same events.
  *
  * The ring buffer is global: each case clears it, and only records of its
  * own VM (MV_GET_VM_ID) count. Only one test program runs at a time.
  */
 #include <fcntl.h>
+#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "test_harness.h"
@@ -133,9 +136,13 @@ static char *tracefs_read(const char *file)
 	return slurp(path, NULL);
 }
 
-/* Nothing enabled, no filter, an empty buffer, recording on. */
+/*
+ * Nothing enabled, no filter, an empty buffer, recording on; one clock for
+ * all CPUs, so records of a vCPU thread that moved stay in order.
+ */
 static void trace_reset(void)
 {
+	tracefs_write("trace_clock", "global");
 	tracefs_write("events/minivisor/enable", "0");
 	tracefs_write("events/minivisor/filter", "0");
 	tracefs_write("tracing_on", "1");
@@ -480,7 +487,10 @@ static void test_disabled_records_nothing(void)
 	tvm_destroy(&t);
 }
 
-/* A filter on the VM id (every event has the field) keeps one VM's records. */
+/*
+ * A filter on the VM id (every event has the field) keeps one VM's
+ * records; one on the reason's name keeps the CPUID exits.
+ */
 static void test_filter_by_vm(void)
 {
 	struct tvm a, b;
@@ -509,6 +519,21 @@ static void test_filter_by_vm(void)
 	free(tr.r);
 	tvm_destroy(&a);
 	tvm_destroy(&b);
+
+	/* A string field: the exit's reason name. */
+	tracefs_write("trace", "");
+	tvm_create_long(&a, trace_guest_seq, 0);
+	va = vm_id(&a);
+	tracefs_write("events/minivisor/minivisor_exit/filter", "name == \"CPUID\"");
+	tracefs_write("events/minivisor/minivisor_exit/enable", "1");
+	run_sequence(&a);
+	tracefs_write("events/minivisor/minivisor_exit/enable", "0");
+	tracefs_write("events/minivisor/minivisor_exit/filter", "0");
+	trace_read(&tr);
+	EXPECT_EQ(count_ev(&tr, va, "minivisor_exit"), TR_N_CPUID);
+	EXPECT_EQ(tr.n, TR_N_CPUID);
+	free(tr.r);
+	tvm_destroy(&a);
 }
 
 static const struct rec *expect_exception(struct tvm *t, unsigned int vm, uint64_t vector,
@@ -630,6 +655,77 @@ static void test_entry_failure(void)
 	EXPECT_STREQ(r->name, "FAIL_ENTRY");
 	EXPECT_EQ(count_ev(&tr, vm, "minivisor_entry_failure"), 1);
 	free(tr.r);
+	tvm_destroy(&t);
+}
+
+/* A perf counter on a minivisor tracepoint of this thread, with a filter. */
+static int perf_tracepoint(const char *event, const char *filter)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr), .disabled = 1,
+	};
+	char path[128], *id;
+	int fd;
+
+	snprintf(path, sizeof(path), "events/minivisor/%s/id", event);
+	id = tracefs_read(path);
+	attr.config = strtoull(id, NULL, 10);
+	free(id);
+	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	if (fd < 0)
+		TEST_FAIL("perf_event_open(%s): %s", event, strerror(errno));
+	if (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter))
+		TEST_FAIL("PERF_EVENT_IOC_SET_FILTER '%s' on %s: %s", filter, event,
+			  strerror(errno));
+	return fd;
+}
+
+static uint64_t perf_count(int fd)
+{
+	uint64_t n = 0;
+
+	ASSERT_EQ(read(fd, &n, sizeof(n)), sizeof(n));
+	return n;
+}
+
+/*
+ * What perf uses: counters on the tracepoints (perf stat -e
+ * minivisor:minivisor_exit --filter ...), here for the vCPU thread, which
+ * is this one: exactly N CPUID exits, M OUTs to the port, K MMIO reads.
+ */
+static void test_perf_counters(void)
+{
+	int cpuid, pio, mmio, uexit;
+	char f[64];
+	struct tvm t;
+	unsigned int vm;
+
+	tracefs_mount();
+	trace_reset();
+	tvm_create_long(&t, trace_guest_seq, 0);
+	vm = vm_id(&t);
+	snprintf(f, sizeof(f), "vm == %u && reason == %u", vm, VMX_CPUID);
+	cpuid = perf_tracepoint("minivisor_exit", f);
+	snprintf(f, sizeof(f), "vm == %u && port == %u", vm, TR_PORT);
+	pio = perf_tracepoint("minivisor_pio", f);
+	mmio = perf_tracepoint("minivisor_mmio", NULL);
+	uexit = perf_tracepoint("minivisor_userspace_exit", NULL);
+	ASSERT_EQ(ioctl(cpuid, PERF_EVENT_IOC_ENABLE, 0), 0);
+	ASSERT_EQ(ioctl(pio, PERF_EVENT_IOC_ENABLE, 0), 0);
+	ASSERT_EQ(ioctl(mmio, PERF_EVENT_IOC_ENABLE, 0), 0);
+	ASSERT_EQ(ioctl(uexit, PERF_EVENT_IOC_ENABLE, 0), 0);
+	run_sequence(&t);
+	test_diag("perf counts: %llu CPUID exits, %llu pio, %llu mmio, %llu userspace exits",
+		  (unsigned long long)perf_count(cpuid), (unsigned long long)perf_count(pio),
+		  (unsigned long long)perf_count(mmio), (unsigned long long)perf_count(uexit));
+	EXPECT_EQ(perf_count(cpuid), TR_N_CPUID);
+	EXPECT_EQ(perf_count(pio), TR_M_OUT);
+	EXPECT_EQ(perf_count(mmio), TR_K_MMIO);
+	EXPECT_EQ(perf_count(uexit), TR_M_OUT + TR_K_MMIO + 1);
+	close(cpuid);
+	close(pio);
+	close(mmio);
+	close(uexit);
 	tvm_destroy(&t);
 }
 
@@ -757,9 +853,10 @@ static const struct test_case tests[] = {
 	{ "events_in_tracefs", test_events_in_tracefs, 0 },
 	{ "known_sequence_records", test_known_sequence, 0 },
 	{ "disabled_records_nothing", test_disabled_records_nothing, 0 },
-	{ "filter_by_vm_id", test_filter_by_vm, 0 },
+	{ "filters_vm_id_and_name", test_filter_by_vm, 0 },
 	{ "inject_exception_nmi_and_halt", test_inject_and_halt, 0 },
 	{ "entry_failure_event", test_entry_failure, 0 },
+	{ "perf_counters_with_filters", test_perf_counters, 0 },
 	{ "trace_cmd_record_report", test_trace_cmd, 60 },
 };
 
