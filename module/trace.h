@@ -14,7 +14,7 @@
  * tracking's guest entry and the VM entry itself (with nohz_full that is an
  * RCU extended quiescent state). That is why the exit of an exit handled in
  * the kernel is reported by mv_trace_entry(), just before that window, and
- * not by mv_stats_close() at the entry.
+ * not by mv_stats_entry() at the entry.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM minivisor
@@ -83,8 +83,8 @@ TRACE_EVENT(minivisor_entry,
  * handled in the kernel).
  */
 TRACE_EVENT(minivisor_exit,
-	TP_PROTO(const struct mv_vcpu_stats *s, u64 ticks, u32 user),
-	TP_ARGS(s, ticks, user),
+	TP_PROTO(const struct mv_vcpu_stats *s, const struct mv_flight_rec *f, u64 ticks, u32 user),
+	TP_ARGS(s, f, ticks, user),
 
 	TP_STRUCT__entry(
 		__field(u32, vm)
@@ -99,15 +99,15 @@ TRACE_EVENT(minivisor_exit,
 	),
 
 	TP_fast_assign(
-		const char *n = mv_exit_reason_name(s->reason);
+		const char *n = mv_exit_reason_name(f->reason);
 
 		__entry->vm = s->vm_id;
 		__entry->vcpu = s->vcpu_id;
-		__entry->reason = s->reason;
+		__entry->reason = f->reason;
 		strscpy(__entry->name, n ? n : "?", MV_TRACE_NAME_LEN);
-		__entry->qual = s->x_qual;
-		__entry->rip = s->x_rip;
-		__entry->gpa = s->x_gpa;
+		__entry->qual = f->qual;
+		__entry->rip = f->rip;
+		__entry->gpa = f->flags & MV_FLIGHT_GPA ? f->gpa : 0;
 		__entry->ticks = ticks;
 		__entry->user = user;
 	),
