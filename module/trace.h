@@ -315,7 +315,7 @@ TRACE_EVENT(minivisor_entry_failure,
 /* Whether mv_trace_entry() has anything to do (two patched-out jumps). */
 static __always_inline bool mv_trace_entry_enabled(void)
 {
-	return trace_minivisor_entry_enabled() || trace_minivisor_exit_enabled();
+	return unlikely(trace_minivisor_entry_enabled() || trace_minivisor_exit_enabled());
 }
 
 /*
