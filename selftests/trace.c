@@ -847,7 +847,7 @@ static int run_cmd(const char *cmd)
 static void test_trace_cmd(void)
 {
 	char cmd[512], self[256], *out, *line, *save = NULL, *text;
-	unsigned int vm = 0, ncpuid = 0, npio = 0, nuser = 0;
+	unsigned int vm = 0, ncpuid = 0, npio = 0, nuser = 0, nuser_io = 0, nuser_mmio = 0;
 	struct trace tr;
 	ssize_t n;
 
@@ -883,6 +883,9 @@ static void test_trace_cmd(void)
 			  !strcmp(r->name, "CPUID") && r->rip == (uintptr_t)trace_cpuid_rip;
 		npio += !strcmp(r->ev, "minivisor_pio") && r->port == TR_PORT;
 		nuser += !strcmp(r->ev, "minivisor_userspace_exit");
+		/* trace-cmd prints the names from the format (TRACE_DEFINE_ENUM). */
+		nuser_io += !strcmp(r->ev, "minivisor_userspace_exit") && !strcmp(r->name, "IO");
+		nuser_mmio += !strcmp(r->ev, "minivisor_userspace_exit") && !strcmp(r->name, "MMIO");
 	}
 	test_diag("trace-cmd report: %u records, vm %u: %u CPUID exits, %u pio, %u userspace exits",
 		  tr.n, vm, ncpuid, npio, nuser);
@@ -898,6 +901,8 @@ static void test_trace_cmd(void)
 	EXPECT_EQ(ncpuid, TR_N_CPUID);
 	EXPECT_EQ(npio, TR_M_OUT);
 	EXPECT_EQ(nuser, TR_M_OUT + TR_K_MMIO + 1);
+	EXPECT_EQ(nuser_io, TR_M_OUT + 1);
+	EXPECT_EQ(nuser_mmio, TR_K_MMIO);
 	free(out);
 	free(tr.r);
 	unlink("/tmp/mv-trace.dat");
