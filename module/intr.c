@@ -27,6 +27,7 @@
 #include "mv.h"
 #include "lapic.h"
 #include "stats.h"
+#include "trace.h"
 
 u32 mv_tsc_khz;
 
@@ -199,10 +200,12 @@ static int mv_intr_requests(struct mv_vcpu *vcpu, bool *irr)
 
 	if (vcpu->mp_state == MV_MP_STATE_HALTED) {
 		mv_stats_count(vcpu, MV_STAT_HALTS);
+		trace_minivisor_halt(vcpu, MV_TRACE_HALT_BLOCKED);
 		r = mv_intr_block(vcpu, false);
 		if (r)
 			return r;
 		mv_stats_count(vcpu, MV_STAT_HALT_WAKEUPS);
+		trace_minivisor_halt(vcpu, MV_TRACE_HALT_WOKEN);
 		vcpu->mp_state = MV_MP_STATE_RUNNABLE;
 		if (test_bit(MV_REQ_INIT, &vcpu->requests))
 			return mv_intr_requests(vcpu, irr);
@@ -244,6 +247,7 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 		if (mv_ops->nmi_allowed(vcpu)) {
 			mv_ops->inject_nmi(vcpu);
 			mv_stats_count(vcpu, MV_STAT_NMIS);
+			trace_minivisor_inject(vcpu, MV_TRACE_INJ_NMI, 2, false, 0);
 			vcpu->nmi_queued = false;
 			allowed = 0;
 		} else {
@@ -256,6 +260,7 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 		if (allowed) {
 			mv_ops->inject_irq(vcpu, vcpu->ext_irq);
 			mv_stats_count(vcpu, MV_STAT_IRQS);
+			trace_minivisor_inject(vcpu, MV_TRACE_INJ_IRQ, vcpu->ext_irq, false, 0);
 			vcpu->ext_irq = -1;
 			allowed = 0;
 		} else {
@@ -275,6 +280,7 @@ int mv_intr_prepare(struct mv_vcpu *vcpu)
 			mv_lapic_ack(vcpu, vector);
 			mv_ops->inject_irq(vcpu, vector);
 			mv_stats_count(vcpu, MV_STAT_IRQS);
+			trace_minivisor_inject(vcpu, MV_TRACE_INJ_IRQ, vector, false, 0);
 			if (mv_ops->apicv_active(vcpu))
 				mv_ops->lapic_sync(vcpu, true);
 			allowed = 0;

@@ -28,6 +28,7 @@
 #include <linux/uaccess.h>
 #include "mv.h"
 #include "lapic.h"
+#include "trace.h"
 #include "../common/x86_emul.h"
 #include "../common/x86_walk.h"
 
@@ -178,6 +179,7 @@ static void mv_mmio_next(struct mv_vcpu *vcpu, bool write)
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	if (write) {
 		memcpy(run->mmio.data, p->bytes + p->off, p->len);
+		trace_minivisor_mmio(vcpu, run->mmio.phys_addr, p->len, true, run->mmio.data);
 		p->off += p->len;
 		p->kind = p->off < p->end ? MV_PENDING_MMIO_WRITE : MV_PENDING_NONE;
 	} else {
@@ -210,6 +212,7 @@ static bool mv_mmio_step(struct mv_vcpu *vcpu, bool write)
 		} else {
 			memset(p->bytes + p->off, 0, p->len);
 			mv_lapic_mmio_read(vcpu, off, p->bytes + p->off, min_t(u32, p->len, 4));
+			trace_minivisor_mmio(vcpu, run->mmio.phys_addr, p->len, false, p->bytes + p->off);
 			p->off += p->len;
 			if (p->off < p->end)
 				continue;
@@ -461,6 +464,8 @@ int mv_mmio_complete(struct mv_vcpu *vcpu)
 		return 0;
 	}
 	memcpy(pend->bytes + pend->off, vcpu->run->mmio.data, pend->len);
+	trace_minivisor_mmio(vcpu, vcpu->run->mmio.phys_addr, pend->len, false,
+			     pend->bytes + pend->off);
 	pend->off += pend->len;
 	if (pend->off < pend->end) {
 		mv_mmio_next(vcpu, false);

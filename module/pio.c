@@ -18,6 +18,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include "mv.h"
+#include "trace.h"
 #include "../common/x86_decode.h"
 
 #define MV_RUN_IO_DATA_SIZE	(MV_RUN_SIZE - MV_RUN_IO_DATA_OFFSET)
@@ -122,6 +123,15 @@ static void mv_pio_advance(struct mv_vcpu *vcpu, const struct mv_io_exit *io, un
 		mv_ops->skip_insn(vcpu, io->insn_len);
 }
 
+/* The first element in the I/O data area, for the trace (only when it is on). */
+static u32 mv_pio_first(const u8 *data, const struct mv_io_exit *io)
+{
+	u32 v = 0;
+
+	memcpy(&v, data, io->size);
+	return v;
+}
+
 /*
  * A string I/O exit. Returns 0 to go to userspace (run filled in), 1 to
  * enter the guest again (nothing to do, or a #PF was queued).
@@ -168,8 +178,10 @@ int mv_pio_string_exit(struct mv_vcpu *vcpu)
 	run->io.port = io->port;
 	run->io.count = done;
 	run->io.data_offset = MV_RUN_IO_DATA_OFFSET;
-	if (!io->in)
+	if (!io->in) {
+		trace_minivisor_pio(vcpu, io->port, io->size, false, done, mv_pio_first(data, io));
 		mv_pio_advance(vcpu, io, done);
+	}
 	return 0;
 }
 
@@ -186,6 +198,8 @@ void mv_pio_string_complete(struct mv_vcpu *vcpu)
 	if (done < io->count)
 		pr_warn_ratelimited("minivisor: INS data for guest address %#llx could not be stored (no writable RAM there); element dropped\n",
 				    mv_pio_la(io, done));
-	if (done)
+	if (done) {
+		trace_minivisor_pio(vcpu, io->port, io->size, true, done, mv_pio_first(data, io));
 		mv_pio_advance(vcpu, io, done);
+	}
 }

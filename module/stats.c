@@ -19,6 +19,7 @@
 #include <asm/msr.h>
 #include "mv.h"
 #include "stats.h"
+#include "trace.h"
 
 static bool stats = true;
 module_param(stats, bool, 0644);
@@ -96,6 +97,8 @@ int mv_stats_vcpu_init(struct mv_vcpu *vcpu)
 	if (!s)
 		return -ENOMEM;
 	seqcount_init(&s->seq);
+	s->vm_id = vm->id;
+	s->vcpu_id = vcpu->id;
 	s->on = mv_stats_on();
 	s->hist_on = mv_stats_histograms();
 	n = mv_flight_size();
@@ -175,8 +178,10 @@ void mv_stats_user_exit(struct mv_vcpu *vcpu)
 {
 	struct mv_vcpu_stats *s = vcpu->stats;
 	u32 type = min_t(u32, vcpu->run->exit_reason, MV_STATS_USER_TYPES - 1);
+	struct mv_flight_rec *f = s->cur;	/* the open exit's, before it moves on */
+	bool traced = false;
 	struct mv_stats_reason *r;
-	u64 t;
+	u64 t = 0;
 
 	if (!s->on)
 		return;
@@ -199,8 +204,12 @@ void mv_stats_user_exit(struct mv_vcpu *vcpu)
 			mv_flight_close(s, t - s->t_exit, type ? type : MV_STATS_USER_TYPES - 1);
 		s->t_user = t;
 		s->state = MV_STATS_USER;
+		traced = true;
 	}
 	raw_write_seqcount_end(&s->seq);
+	/* Outside the write section; an exit handled in the kernel: mv_trace_entry(). */
+	if (trace_minivisor_exit_enabled() && traced)
+		trace_minivisor_exit(s, f, t - s->t_exit, type ? type : MV_STATS_USER_TYPES - 1);
 	preempt_enable();
 }
 

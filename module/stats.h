@@ -97,6 +97,7 @@ struct mv_vcpu_stats {
 	u64 ring_total;				/* records ever written */
 
 	struct mv_flight_rec x;			/* cur without a recorder (tracepoints) */
+	u32 vm_id, vcpu_id;			/* for the tracepoints (trace.h) */
 	struct mv_stats_counts c;
 };
 #define MV_STATS_IDLE		0	/* no exit open */

@@ -21,6 +21,7 @@
 #include "mv.h"
 #include "stats.h"
 #include "lapic.h"
+#include "trace.h"
 #include "../common/x86_decode.h"
 
 static struct preempt_ops mv_preempt_ops;
@@ -88,6 +89,7 @@ static int mv_complete_pending(struct mv_vcpu *vcpu)
 	switch (p->kind) {
 	case MV_PENDING_PIO_IN:
 		memcpy(&val, (u8 *)run + MV_RUN_IO_DATA_OFFSET, p->size);
+		trace_minivisor_pio(vcpu, run->io.port, p->size, true, 1, val);
 		break;
 	case MV_PENDING_MMIO_READ:
 	case MV_PENDING_MMIO_WRITE:
@@ -154,6 +156,7 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 			memset((u8 *)run + MV_RUN_IO_DATA_OFFSET, 0, 4);
 		} else {
 			memcpy((u8 *)run + MV_RUN_IO_DATA_OFFSET, &e->io.value, 4);
+			trace_minivisor_pio(vcpu, e->io.port, e->io.size, false, 1, e->io.value);
 		}
 		return 0;
 	case MV_NEXIT_MEMFAULT:
@@ -172,6 +175,7 @@ static int mv_handle_exit(struct mv_vcpu *vcpu)
 		run->fail_entry.qualification = e->fail.qual;
 		run->fail_entry.cpu = raw_smp_processor_id();
 		run->fail_entry.check = e->fail.check;
+		trace_minivisor_entry_failure(vcpu, e->fail.reason, e->fail.qual, e->fail.check);
 		return 0;
 	case MV_NEXIT_HYPERCALL:
 		run->exit_reason = MV_EXIT_HYPERCALL;
@@ -283,6 +287,7 @@ static long mv_vcpu_run(struct mv_vcpu *vcpu)
 	}
 out:
 	mv_stats_user_exit(vcpu);
+	trace_minivisor_userspace_exit(vcpu, run->exit_reason, r);
 	switch (run->exit_reason) {
 	case MV_EXIT_FAIL_ENTRY:
 	case MV_EXIT_SHUTDOWN:

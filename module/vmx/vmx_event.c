@@ -14,6 +14,7 @@
  */
 #include "vmx.h"
 #include "../stats.h"
+#include "../trace.h"
 #include <asm/debugreg.h>
 #include <asm/trapnr.h>
 
@@ -68,6 +69,7 @@ void vmx_queue_exception(struct vmx_vcpu *vx, u8 vector, bool has_error, u32 err
 	 * or a software interrupt whose delivery faulted (its INT instruction
 	 * runs again after the handler returns), is superseded.
 	 */
+	trace_minivisor_inject(&vx->vcpu, MV_TRACE_INJ_EXC, vector, has_error, error);
 	*ev = (struct vmx_event) {
 		.valid = true, .vector = vector, .type = INTR_TYPE_HARD_EXCEPTION,
 		.has_error = has_error, .error = error,

@@ -23,6 +23,7 @@
 #include "vmx.h"
 #include "vmx_mitigate.h"
 #include "../stats.h"
+#include "../trace.h"
 #include "../../common/x86_decode.h"
 
 void vmx_exit_unhandled(struct vmx_vcpu *vx, u32 reason)
@@ -254,7 +255,7 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 	void (*h)(struct vmx_vcpu *vx) = NULL;
 	u32 basic = reason & 0xffff;
 
-	if (vx->vcpu.stats->ring)
+	if (vx->vcpu.stats->ring || trace_minivisor_exit_enabled())
 		vmx_flight_note(vx, basic);
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 		vx->vcpu.exit.reason = MV_NEXIT_FAIL_ENTRY;
@@ -333,6 +334,8 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	 * Interrupts are off, so no preemption can put the host state back
 	 * between here and the entry (vcpu_put restores it at sched-out).
 	 */
+	if (mv_trace_entry_enabled())
+		mv_trace_entry(vcpu, vmcs_readl(GUEST_RIP));
 	if (unlikely(!vx->host_saved))
 		vmx_save_host_state(vx);
 	vmx_inject_event(vx);
