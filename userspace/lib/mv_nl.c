@@ -285,11 +285,10 @@ static int parse_reason(struct nlattr *nest, struct mv_reason_stats *r, char *er
 		seterr(err, "MV_NL_STATS_REASON without MV_NL_REASON_ID");
 		return -EINVAL;
 	}
-	if (r->ucount > r->count) {
-		seterr(err, "reason %u: %" PRIu64 " user exits of %" PRIu64 " exits",
-		       r->id, r->ucount, r->count);
-		return -EINVAL;
-	}
+	/*
+	 * No ucount <= count check: a reset between an exit to userspace and
+	 * the next entry leaves that round trip to be counted after the reset.
+	 */
 	return 0;
 }
 
