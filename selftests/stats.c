@@ -501,25 +501,31 @@ static void test_exact_counts(void)
 	unsigned int i;
 	char *err;
 
+	test_diag("creating the VM");
 	tvm_create_real(&t, ((struct rm_blob){ stats_rm_start, stats_rm_end }));
 	cap = mv_check_cap(t.vm.sys_fd, MV_CAP_STATS);
 	ASSERT_GE(cap, 0);
 	id = mv_get_vm_id(t.vm.vm_fd);
 	ASSERT_GE(id, 1);
+	test_diag("mv_nl_open");
 	nl = open_nl();
 	EXPECT_EQ(mv_nl_family_version(nl), MV_GENL_VERSION);
 
 	/* Warm-up: the code page's first-touch EPT violation happens here. */
+	test_diag("VM %d: warm-up run", id);
 	start_guest(&t, 1, 1, 1);
 	run_guest(&t, 1, 1);
+	test_diag("warm-up done; STATS_RESET");
 	ret = mv_stats_reset(nl, (uint32_t)id, -1);
 	ASSERT_OK(ret);
 	ret = mv_stats_get(nl, (uint32_t)id, -1, &s);
 	ASSERT_OK(ret);
 	EXPECT_EQ(s.exits, 0);
 
+	test_diag("measured run: %d CPUID, %d PIO, %d MMIO", N_CPUID, M_PIO, K_MMIO);
 	start_guest(&t, N_CPUID, M_PIO, K_MMIO);
 	run_guest(&t, M_PIO, K_MMIO);
+	test_diag("measured run done; STATS_GET");
 	ret = mv_stats_get(nl, (uint32_t)id, -1, &s);
 	if (ret)
 		TEST_FAIL("mv_stats_get: %d %s", ret, mv_nl_error(nl));
@@ -551,7 +557,9 @@ static void test_exact_counts(void)
 		test_diag("flight recorder off (MV_CAP_STATS %#lx): not checked", cap);
 	}
 
+	test_diag("mvm stat --once --json");
 	check_mvm_json((uint32_t)id, &s);
+	test_diag("errors and reset");
 
 	/* Errors: -errno and a message. */
 	EXPECT_ERR(mv_stats_get(nl, 0x7fffffff, -1, &sv), ENOENT);
@@ -668,7 +676,7 @@ static void test_mvm_flight_on_death(void)
 }
 
 static const struct test_case tests[] = {
-	{ "stats_exact_counts_json_flight_reset", test_exact_counts, 60 },
+	{ "stats_exact_counts_json_flight_reset", test_exact_counts, 40 },
 	{ "stats_vm_list", test_vm_list, 0 },
 	{ "stats_mvm_flight_on_guest_death", test_mvm_flight_on_death, 0 },
 };
