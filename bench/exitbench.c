@@ -873,6 +873,89 @@ static const char *param(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+/* ---- statistics overhead: the CPUID row again with parts of the statistics off ---- */
+
+#define MV_PARAM_DIR "/sys/module/minivisor/parameters/"
+
+static int set_param(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), MV_PARAM_DIR "%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	r = fputs(val, f) < 0;
+	return fclose(f) || r ? -1 : 0;
+}
+
+/*
+ * Each vCPU reads stats_histograms and flight_entries when it is created,
+ * so every run below gets the configuration set before it. The default
+ * (histograms on, 64-entry recorder) is the cpuid row above.
+ */
+static int stats_bench(struct hv *mv, const struct run_result *kvm_cpuid, double kvm_per,
+		       int have_kvm, double mv_default)
+{
+	static const struct {
+		const char *name, *on, *hist, *flight;
+	} cfg[] = {
+		{ "cpuid_stats_off", "N", "N", "0" },
+		{ "cpuid_no_flight", "Y", "Y", "0" },
+		{ "cpuid_hist_off", "Y", "N", "64" },
+	};
+	char olds[16], oldh[16], oldf[16], a[32], kb[32], ratio[32], pct[32];
+	double off = 0;
+	struct run_result base, r;
+	double per;
+	size_t i;
+	int ret = 0;
+
+	param(MV_PARAM_DIR "stats", olds, sizeof(olds));
+	param(MV_PARAM_DIR "stats_histograms", oldh, sizeof(oldh));
+	param(MV_PARAM_DIR "flight_entries", oldf, sizeof(oldf));
+	for (i = 0; i < sizeof(cfg) / sizeof(cfg[0]); i++) {
+		if (set_param("stats", cfg[i].on) || set_param("stats_histograms", cfg[i].hist) ||
+		    set_param("flight_entries", cfg[i].flight)) {
+			printf("bench: %-6s mv=n/a kvm=n/a ratio=n/a # cannot set %sstats_histograms\n",
+			       cfg[i].name, MV_PARAM_DIR);
+			continue;
+		}
+		median_ticks(mv, &loops[0], &base);
+		median_ticks(mv, &loops[1], &r);
+		if (base.outcome != RUN_OK || r.outcome != RUN_OK) {
+			printf("bench: %-6s mv=failed kvm=n/a ratio=n/a # minivisor: %s\n",
+			       cfg[i].name, base.outcome != RUN_OK ? base.why : r.why);
+			ret = 1;
+			continue;
+		}
+		per = ((double)r.ticks - (double)base.ticks) / BENCH_ITERS;
+		snprintf(a, sizeof(a), "%.0f", per);
+		snprintf(ratio, sizeof(ratio), "n/a");
+		if (have_kvm && kvm_cpuid->outcome == RUN_OK && kvm_per > 0)
+			snprintf(ratio, sizeof(ratio), "%.2f", per / kvm_per);
+		if (i == 0)
+			off = per;
+		snprintf(kb, sizeof(kb), "%.0f", kvm_per);
+		printf("bench: %-6s mv=%s kvm=%s ratio=%s\n", cfg[i].name, a,
+		       have_kvm && kvm_cpuid->outcome == RUN_OK ? kb : "n/a", ratio);
+		snprintf(pct, sizeof(pct), "%+.1f%%", off > 0 ? (per / off - 1) * 100 : 0);
+		printf("bench: note: %s: stats=%s stats_histograms=%s flight_entries=%s: %s ticks, "
+		       "%s against statistics off\n", cfg[i].name, cfg[i].on, cfg[i].hist,
+		       cfg[i].flight, a, pct);
+	}
+	if (off > 0)
+		printf("bench: note: the cpuid row (defaults: statistics, histograms, 64-entry flight "
+		       "recorder) costs %+.1f%% (%+.0f ticks) against statistics off\n",
+		       (mv_default / off - 1) * 100, mv_default - off);
+	set_param("stats", olds);
+	set_param("stats_histograms", oldh);
+	set_param("flight_entries", oldf);
+	return ret;
+}
+
 static int apic_bench(struct hv *mv, struct hv *kvm)
 {
 	struct apic_result mv_r[NAPIC] = {}, kvm_r[NAPIC] = {};
@@ -1017,6 +1100,8 @@ int main(int argc, char **argv)
 		    (kvm.sys_fd >= 0 && kvm_r[i].outcome == RUN_FAILED))
 			ret = 1;
 	}
+	if (stats_bench(&mv, &kvm_r[1], kvm_t[1], kvm.sys_fd >= 0, mv_t[1]))
+		ret = 1;
 	if (apic_bench(&mv, &kvm))
 		ret = 1;
 	return ret;

@@ -174,6 +174,8 @@ static int mv_intr_requests(struct mv_vcpu *vcpu, bool *irr)
 {
 	int r;
 
+	if (test_and_clear_bit(MV_REQ_STATS_RESET, &vcpu->requests))
+		mv_stats_apply_reset(vcpu);
 	if (test_and_clear_bit(MV_REQ_INIT, &vcpu->requests))
 		mv_intr_init(vcpu);
 	if (vcpu->mp_state == MV_MP_STATE_WAIT_SIPI) {

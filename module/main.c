@@ -70,7 +70,8 @@ static long mv_check_cap(unsigned long cap)
 	case MV_CAP_NETLINK:
 		return MV_GENL_VERSION;
 	case MV_CAP_STATS:
-		return (mv_stats_histograms() ? MV_STATS_HISTOGRAMS : 0) |
+		return (mv_stats_on() ? MV_STATS_COUNTERS : 0) |
+		       (mv_stats_histograms() ? MV_STATS_HISTOGRAMS : 0) |
 		       (mv_flight_size() ? MV_STATS_FLIGHT : 0);
 	case MV_CAP_TSC_KHZ:
 		return mv_tsc_khz;

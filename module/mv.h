@@ -247,6 +247,7 @@ struct mv_vcpu {
 #define MV_REQ_NMI		1
 #define MV_REQ_INIT		2
 #define MV_REQ_SIPI		3
+#define MV_REQ_STATS_RESET	4	/* zero the statistics (stats.c) */
 
 void mv_vcpu_request(struct mv_vcpu *vcpu, unsigned int req);
 void mv_vcpu_kick(struct mv_vcpu *vcpu);

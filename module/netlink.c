@@ -255,7 +255,8 @@ static size_t mv_nl_reason_size(const struct mv_stats_snap *snap, unsigned int i
 	if (name)
 		n += nla_total_size(strlen(name) + 1);
 	if (snap->histograms)
-		n += nla_total_size(sizeof(snap->hist[i])) * 2;
+		n += nla_total_size(sizeof(snap->c.reason[i].hist)) +
+		     nla_total_size(sizeof(snap->c.reason[i].uhist));
 	return n;
 }
 
@@ -300,16 +301,16 @@ static int mv_nl_put_reason(struct sk_buff *msg, const struct mv_stats_snap *sna
 	    (name && nla_put_string(msg, MV_NL_REASON_NAME, name)) ||
 	    mv_nl_put_u64(msg, MV_NL_REASON_COUNT, r->count, MV_NL_REASON_PAD) ||
 	    mv_nl_put_u64(msg, MV_NL_REASON_TICKS, r->ticks, MV_NL_REASON_PAD) ||
-	    mv_nl_put_u64(msg, MV_NL_REASON_MIN, r->min, MV_NL_REASON_PAD) ||
+	    mv_nl_put_u64(msg, MV_NL_REASON_MIN, r->count ? r->min : 0, MV_NL_REASON_PAD) ||
 	    mv_nl_put_u64(msg, MV_NL_REASON_MAX, r->max, MV_NL_REASON_PAD) ||
 	    (snap->histograms &&
-	     nla_put(msg, MV_NL_REASON_HIST, sizeof(snap->hist[i]), snap->hist[i])) ||
+	     nla_put(msg, MV_NL_REASON_HIST, sizeof(r->hist), r->hist)) ||
 	    mv_nl_put_u64(msg, MV_NL_REASON_USER_COUNT, r->ucount, MV_NL_REASON_PAD) ||
 	    mv_nl_put_u64(msg, MV_NL_REASON_USER_TICKS, r->uticks, MV_NL_REASON_PAD) ||
-	    mv_nl_put_u64(msg, MV_NL_REASON_USER_MIN, r->umin, MV_NL_REASON_PAD) ||
+	    mv_nl_put_u64(msg, MV_NL_REASON_USER_MIN, r->ucount ? r->umin : 0, MV_NL_REASON_PAD) ||
 	    mv_nl_put_u64(msg, MV_NL_REASON_USER_MAX, r->umax, MV_NL_REASON_PAD) ||
 	    (snap->histograms &&
-	     nla_put(msg, MV_NL_REASON_USER_HIST, sizeof(snap->uhist[i]), snap->uhist[i]))) {
+	     nla_put(msg, MV_NL_REASON_USER_HIST, sizeof(r->uhist), r->uhist))) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}

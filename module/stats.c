@@ -20,6 +20,10 @@
 #include "mv.h"
 #include "stats.h"
 
+static bool stats = true;
+module_param(stats, bool, 0644);
+MODULE_PARM_DESC(stats, "Record exit statistics at all (read at vCPU creation; default Y)");
+
 static bool stats_histograms = true;
 module_param(stats_histograms, bool, 0644);
 MODULE_PARM_DESC(stats_histograms,
@@ -32,14 +36,19 @@ MODULE_PARM_DESC(flight_entries,
 
 #define MV_FLIGHT_MAX		4096
 
+bool mv_stats_on(void)
+{
+	return READ_ONCE(stats);
+}
+
 bool mv_stats_histograms(void)
 {
-	return READ_ONCE(stats_histograms);
+	return READ_ONCE(stats) && READ_ONCE(stats_histograms);
 }
 
 unsigned int mv_flight_size(void)
 {
-	return min(READ_ONCE(flight_entries), (unsigned int)MV_FLIGHT_MAX);
+	return READ_ONCE(stats) ? min(READ_ONCE(flight_entries), (unsigned int)MV_FLIGHT_MAX) : 0;
 }
 
 const char *mv_exit_reason_name(u32 reason)
@@ -47,22 +56,38 @@ const char *mv_exit_reason_name(u32 reason)
 	return mv_ops->exit_reason_name(reason);
 }
 
+static void mv_stats_zero(struct mv_vcpu_stats *s)
+{
+	unsigned int i;
+
+	memset(&s->c, 0, sizeof(s->c));
+	for (i = 0; i < MV_STATS_REASONS; i++) {
+		s->c.reason[i].min = U64_MAX;
+		s->c.reason[i].umin = U64_MAX;
+	}
+	if (s->ring) {
+		memset(s->ring, 0, s->ring_size * sizeof(*s->ring));
+		s->ring_total = 0;
+	}
+}
+
 static void mv_stats_free_one(struct mv_vcpu_stats *s)
 {
 	if (!s)
 		return;
-	kvfree(s->hist);
-	kvfree(s->uhist);
 	kvfree(s->ring);
 	kvfree(s);
 }
 
-/* vm->lock held (MV_CREATE_VCPU). The statistics of an id are made once. */
+/*
+ * vm->lock held (MV_CREATE_VCPU). The statistics of an id are made once;
+ * the module parameters are read then (a vCPU id created again keeps its
+ * first configuration and its counts).
+ */
 int mv_stats_vcpu_init(struct mv_vcpu *vcpu)
 {
 	struct mv_vm *vm = vcpu->vm;
 	struct mv_vcpu_stats *s = vm->stats[vcpu->id];
-	size_t hsize = sizeof(*s->hist) * MV_STATS_REASONS;
 	unsigned int n;
 
 	if (s)
@@ -71,30 +96,29 @@ int mv_stats_vcpu_init(struct mv_vcpu *vcpu)
 	if (!s)
 		return -ENOMEM;
 	seqcount_init(&s->seq);
-	if (mv_stats_histograms()) {
-		s->hist = kvzalloc(hsize, GFP_KERNEL_ACCOUNT);
-		s->uhist = kvzalloc(hsize, GFP_KERNEL_ACCOUNT);
-		if (!s->hist || !s->uhist)
-			goto nomem;
-	}
+	s->on = mv_stats_on();
+	s->hist_on = mv_stats_histograms();
 	n = mv_flight_size();
 	if (n) {
 		s->ring = kvcalloc(n, sizeof(*s->ring), GFP_KERNEL_ACCOUNT);
-		if (!s->ring)
-			goto nomem;
+		if (!s->ring) {
+			kvfree(s);
+			return -ENOMEM;
+		}
 		s->ring_size = n;
+		s->ring_end = s->ring + n;
 	}
+	mv_stats_zero(s);
 	/* Readers find it under vm->stats_lock. */
 	mutex_lock(&vm->stats_lock);
 	vm->stats[vcpu->id] = s;
 	mutex_unlock(&vm->stats_lock);
 out:
 	s->state = MV_STATS_IDLE;
+	if (!s->cur)
+		s->cur = s->ring ? s->ring : &s->x;
 	vcpu->stats = s;
 	return 0;
-nomem:
-	mv_stats_free_one(s);
-	return -ENOMEM;
 }
 
 void mv_stats_vm_free(struct mv_vm *vm)
@@ -105,116 +129,78 @@ void mv_stats_vm_free(struct mv_vm *vm)
 		mv_stats_free_one(vm->stats[i]);
 }
 
-static void mv_stats_zero(struct mv_vcpu_stats *s)
+/*
+ * The open exit's record is complete (the backend filled rip, qual, gpa and
+ * flags at the exit): time it and move to the next slot. Seqcount held.
+ */
+void mv_flight_close(struct mv_vcpu_stats *s, u64 ticks, u16 user)
 {
-	size_t hsize = sizeof(*s->hist) * MV_STATS_REASONS;
-
-	memset(&s->c, 0, sizeof(s->c));
-	if (s->hist) {
-		memset(s->hist, 0, hsize);
-		memset(s->uhist, 0, hsize);
-	}
-	if (s->ring) {
-		memset(s->ring, 0, s->ring_size * sizeof(*s->ring));
-		s->ring_head = 0;
-		s->ring_total = 0;
-	}
-}
-
-static __always_inline unsigned int mv_hist_bucket(u64 ticks)
-{
-	unsigned int b = fls64(ticks);
-
-	return b < MV_STATS_HIST_BUCKETS ? b : MV_STATS_HIST_BUCKETS - 1;
-}
-
-static void mv_flight_put(struct mv_vcpu_stats *s, u64 ticks, u16 user)
-{
-	struct mv_flight_rec *r = &s->ring[s->ring_head];
+	struct mv_flight_rec *r = s->cur;
 
 	r->tsc = s->t_exit;
-	r->rip = s->x_rip;
-	r->qual = s->x_qual;
-	r->gpa = s->x_gpa;
 	r->ticks = ticks;
-	r->reason = s->reason;
 	r->user = user;
-	r->flags = s->x_flags;
-	if (++s->ring_head == s->ring_size)
-		s->ring_head = 0;
+	if (++r == s->ring_end)
+		r = s->ring;
+	s->cur = r;
 	s->ring_total++;
 }
 
-/*
- * Ends the open interval at 'now'. user: the vCPU returns to userspace
- * with that exit type (0: it enters the guest again). Seqcount writer; the
- * caller has preemption (or interrupts) disabled, so a reader never spins
- * on a preempted writer.
- */
-void mv_stats_close(struct mv_vcpu_stats *s, u64 now, u32 user)
+/* The userspace round trip after an exit that went there ends at entry. */
+void mv_stats_close_user(struct mv_vcpu_stats *s, u64 now)
 {
 	struct mv_stats_reason *r = &s->c.reason[s->reason];
-	u64 t;
+	u64 t = now - s->t_user;
 
-	write_seqcount_begin(&s->seq);
-	if (unlikely(READ_ONCE(s->reset_req) != s->reset_seen)) {
-		s->reset_seen = READ_ONCE(s->reset_req);
-		mv_stats_zero(s);
-	}
-	if (s->state == MV_STATS_USER) {
-		/* The userspace round trip after an exit that went there. */
-		t = now - s->t_user;
-		s->c.user_ticks += t;
-		if (!r->ucount || t < r->umin)
-			r->umin = t;
-		if (t > r->umax)
-			r->umax = t;
-		r->ucount++;
-		r->uticks += t;
-		if (s->uhist)
-			s->uhist[s->reason][mv_hist_bucket(t)]++;
-		s->state = MV_STATS_IDLE;
-		goto out;
-	}
-	t = now - s->t_exit;
-	s->c.exits++;
-	s->c.guest_ticks += s->guest_pending;
-	s->c.kernel_ticks += t;
-	if (!r->count || t < r->min)
-		r->min = t;
-	if (t > r->max)
-		r->max = t;
-	r->count++;
-	r->ticks += t;
-	if (s->hist)
-		s->hist[s->reason][mv_hist_bucket(t)]++;
-	if (s->ring)
-		mv_flight_put(s, t, user);
-	if (user) {
-		s->c.user_exits[min_t(u32, user, MV_STATS_USER_TYPES - 1)]++;
-		s->t_user = now;
-		s->state = MV_STATS_USER;
-	} else {
-		s->state = MV_STATS_IDLE;
-	}
-out:
-	write_seqcount_end(&s->seq);
+	raw_write_seqcount_begin(&s->seq);
+	r->ucount++;
+	r->uticks += t;
+	if (t < r->umin)
+		r->umin = t;
+	if (t > r->umax)
+		r->umax = t;
+	if (s->hist_on)
+		r->uhist[mv_hist_bucket(t)]++;
+	s->state = MV_STATS_IDLE;
+	raw_write_seqcount_end(&s->seq);
 }
 
+/*
+ * Return to userspace with run->exit_reason set. The open exit's in-kernel
+ * handling ends here and its userspace round trip starts. Preemption is
+ * disabled around the write section so that a reader never spins on a
+ * preempted writer.
+ */
 void mv_stats_user_exit(struct mv_vcpu *vcpu)
 {
 	struct mv_vcpu_stats *s = vcpu->stats;
-	u32 type = vcpu->run->exit_reason;
+	u32 type = min_t(u32, vcpu->run->exit_reason, MV_STATS_USER_TYPES - 1);
+	struct mv_stats_reason *r;
+	u64 t;
 
+	if (!s->on)
+		return;
 	preempt_disable();
+	raw_write_seqcount_begin(&s->seq);
+	s->c.user_exits[type]++;
 	if (s->state == MV_STATS_KERNEL) {
-		mv_stats_close(s, rdtsc(), type ? type : MV_STATS_USER_TYPES - 1);
-	} else {
-		/* A return with no exit open (signal before entry, immediate_exit). */
-		write_seqcount_begin(&s->seq);
-		s->c.user_exits[min_t(u32, type, MV_STATS_USER_TYPES - 1)]++;
-		write_seqcount_end(&s->seq);
+		t = rdtsc();
+		r = &s->c.reason[s->reason];
+		s->c.guest_ticks += s->t_exit - s->t_entry;
+		r->count++;
+		r->ticks += t - s->t_exit;
+		if (t - s->t_exit < r->min)
+			r->min = t - s->t_exit;
+		if (t - s->t_exit > r->max)
+			r->max = t - s->t_exit;
+		if (s->hist_on)
+			r->hist[mv_hist_bucket(t - s->t_exit)]++;
+		if (s->ring)
+			mv_flight_close(s, t - s->t_exit, type ? type : MV_STATS_USER_TYPES - 1);
+		s->t_user = t;
+		s->state = MV_STATS_USER;
 	}
+	raw_write_seqcount_end(&s->seq);
 	preempt_enable();
 }
 
@@ -222,8 +208,10 @@ void mv_stats_count(struct mv_vcpu *vcpu, enum mv_stats_counter c)
 {
 	struct mv_vcpu_stats *s = vcpu->stats;
 
+	if (!s->on)
+		return;
 	preempt_disable();
-	write_seqcount_begin(&s->seq);
+	raw_write_seqcount_begin(&s->seq);
 	switch (c) {
 	case MV_STAT_IRQS:
 		s->c.irqs++;
@@ -241,34 +229,47 @@ void mv_stats_count(struct mv_vcpu *vcpu, enum mv_stats_counter c)
 		s->c.halt_wakeups++;
 		break;
 	}
-	write_seqcount_end(&s->seq);
+	raw_write_seqcount_end(&s->seq);
+	preempt_enable();
+}
+
+void mv_stats_apply_reset(struct mv_vcpu *vcpu)
+{
+	struct mv_vcpu_stats *s = vcpu->stats;
+
+	preempt_disable();
+	raw_write_seqcount_begin(&s->seq);
+	mv_stats_zero(s);
+	raw_write_seqcount_end(&s->seq);
 	preempt_enable();
 }
 
 static void mv_reason_add(struct mv_stats_reason *o, const struct mv_stats_reason *a)
 {
-	if (a->count && (!o->count || a->min < o->min))
-		o->min = a->min;
-	if (a->ucount && (!o->ucount || a->umin < o->umin))
-		o->umin = a->umin;
+	unsigned int b;
+
+	o->min = min(o->min, a->min);
+	o->umin = min(o->umin, a->umin);
 	o->max = max(o->max, a->max);
 	o->umax = max(o->umax, a->umax);
 	o->count += a->count;
 	o->ticks += a->ticks;
 	o->ucount += a->ucount;
 	o->uticks += a->uticks;
+	for (b = 0; b < MV_STATS_HIST_BUCKETS; b++) {
+		o->hist[b] += a->hist[b];
+		o->uhist[b] += a->uhist[b];
+	}
 }
 
-/* out += one vCPU's copy (in), for a VM's sum. */
+/* out += one vCPU's copy (in), for a VM's sum; the totals come from the rows. */
 static void mv_snap_add(struct mv_stats_snap *out, const struct mv_stats_snap *in)
 {
 	const struct mv_stats_counts *c = &in->c;
-	unsigned int i, b;
+	const struct mv_stats_reason *r;
+	unsigned int i;
 
-	out->c.exits += c->exits;
 	out->c.guest_ticks += c->guest_ticks;
-	out->c.kernel_ticks += c->kernel_ticks;
-	out->c.user_ticks += c->user_ticks;
 	out->c.irqs += c->irqs;
 	out->c.nmis += c->nmis;
 	out->c.exceptions += c->exceptions;
@@ -277,32 +278,15 @@ static void mv_snap_add(struct mv_stats_snap *out, const struct mv_stats_snap *i
 	for (i = 0; i < MV_STATS_USER_TYPES; i++)
 		out->c.user_exits[i] += c->user_exits[i];
 	for (i = 0; i < MV_STATS_REASONS; i++) {
-		if (!c->reason[i].count && !c->reason[i].ucount)
+		r = &c->reason[i];
+		if (!r->count && !r->ucount)
 			continue;
-		mv_reason_add(&out->c.reason[i], &c->reason[i]);
-		if (!in->histograms)
-			continue;
-		for (b = 0; b < MV_STATS_HIST_BUCKETS; b++) {
-			out->hist[i][b] += in->hist[i][b];
-			out->uhist[i][b] += in->uhist[i][b];
-		}
+		out->c.exits += r->count;
+		out->c.kernel_ticks += r->ticks;
+		out->c.user_ticks += r->uticks;
+		mv_reason_add(&out->c.reason[i], r);
 	}
 	out->histograms |= in->histograms;
-}
-
-/* The histogram rows of the reasons seen; seqcount read side held. */
-static void mv_copy_rows(struct mv_stats_snap *to, const struct mv_vcpu_stats *s)
-{
-	unsigned int i;
-
-	if (!s->hist)
-		return;
-	for (i = 0; i < MV_STATS_REASONS; i++) {
-		if (!to->c.reason[i].count && !to->c.reason[i].ucount)
-			continue;
-		memcpy(to->hist[i], s->hist[i], sizeof(to->hist[i]));
-		memcpy(to->uhist[i], s->uhist[i], sizeof(to->uhist[i]));
-	}
 }
 
 /*
@@ -315,21 +299,17 @@ static void mv_stats_read_one(struct mv_vcpu_stats *s, struct mv_stats_snap *tmp
 {
 	unsigned int seq, i, tries;
 
-	tmp->histograms = s->hist;
+	tmp->histograms = s->hist_on;
 	for (tries = 0; tries < 4; tries++) {
 		seq = read_seqcount_begin(&s->seq);
 		tmp->c = s->c;
-		mv_copy_rows(tmp, s);
 		if (!read_seqcount_retry(&s->seq, seq))
 			return;
 	}
 	do {
 		seq = read_seqcount_begin(&s->seq);
 		memcpy(tmp->c.user_exits, s->c.user_exits, sizeof(tmp->c.user_exits));
-		tmp->c.exits = s->c.exits;
 		tmp->c.guest_ticks = s->c.guest_ticks;
-		tmp->c.kernel_ticks = s->c.kernel_ticks;
-		tmp->c.user_ticks = s->c.user_ticks;
 		tmp->c.irqs = s->c.irqs;
 		tmp->c.nmis = s->c.nmis;
 		tmp->c.exceptions = s->c.exceptions;
@@ -340,10 +320,6 @@ static void mv_stats_read_one(struct mv_vcpu_stats *s, struct mv_stats_snap *tmp
 		do {
 			seq = read_seqcount_begin(&s->seq);
 			tmp->c.reason[i] = s->c.reason[i];
-			if (s->hist) {
-				memcpy(tmp->hist[i], s->hist[i], sizeof(tmp->hist[i]));
-				memcpy(tmp->uhist[i], s->uhist[i], sizeof(tmp->uhist[i]));
-			}
 		} while (read_seqcount_retry(&s->seq, seq));
 	}
 }
@@ -355,6 +331,10 @@ int mv_stats_read(struct mv_vm *vm, int vcpu_id, struct mv_stats_snap *out)
 	int r = -ENOENT;
 
 	memset(out, 0, sizeof(*out));
+	for (i = 0; i < MV_STATS_REASONS; i++) {
+		out->c.reason[i].min = U64_MAX;
+		out->c.reason[i].umin = U64_MAX;
+	}
 	tmp = kvmalloc(sizeof(*tmp), GFP_KERNEL);
 	if (!tmp)
 		return -ENOMEM;
@@ -362,21 +342,28 @@ int mv_stats_read(struct mv_vm *vm, int vcpu_id, struct mv_stats_snap *out)
 	for (i = 0; i < MV_MAX_VCPUS; i++) {
 		if (!vm->stats[i] || (vcpu_id >= 0 && i != vcpu_id))
 			continue;
-		memset(tmp, 0, sizeof(*tmp));
 		mv_stats_read_one(vm->stats[i], tmp);
 		mv_snap_add(out, tmp);
 		r = 0;
 	}
 	mutex_unlock(&vm->stats_lock);
 	kvfree(tmp);
+	/* No interval seen: min reads as 0, not U64_MAX. */
+	for (i = 0; i < MV_STATS_REASONS; i++) {
+		if (!out->c.reason[i].count)
+			out->c.reason[i].min = 0;
+		if (!out->c.reason[i].ucount)
+			out->c.reason[i].umin = 0;
+	}
 	return r;
 }
 
 /*
- * A vCPU in MV_RUN zeroes its own statistics at its next exit (the writer
- * must stay the only writer); one that is not running is zeroed here, with
- * its vCPU mutex held so that it cannot start. Statistics of vCPUs that are
- * gone have no writer.
+ * A vCPU in MV_RUN zeroes its own statistics before its next entry (a
+ * request: the writer stays the only writer; a vCPU blocked in HLT does it
+ * when it wakes). One that is not running is zeroed here, with its vCPU
+ * mutex held so that it cannot start. Statistics of vCPUs that are gone
+ * have no writer.
  */
 int mv_stats_reset(struct mv_vm *vm, int vcpu_id)
 {
@@ -393,24 +380,17 @@ int mv_stats_reset(struct mv_vm *vm, int vcpu_id)
 			continue;
 		r = 0;
 		vcpu = vm->vcpus[i];
-		if (!vcpu) {
-			preempt_disable();
-			write_seqcount_begin(&s->seq);
-			mv_stats_zero(s);
-			s->reset_seen = s->reset_req;
-			write_seqcount_end(&s->seq);
-			preempt_enable();
-		} else if (mutex_trylock(&vcpu->mutex)) {
-			preempt_disable();
-			write_seqcount_begin(&s->seq);
-			mv_stats_zero(s);
-			s->reset_seen = s->reset_req;
-			write_seqcount_end(&s->seq);
-			preempt_enable();
-			mutex_unlock(&vcpu->mutex);
-		} else {
-			WRITE_ONCE(s->reset_req, s->reset_req + 1);
+		if (vcpu && !mutex_trylock(&vcpu->mutex)) {
+			mv_vcpu_request(vcpu, MV_REQ_STATS_RESET);
+			continue;
 		}
+		preempt_disable();
+		raw_write_seqcount_begin(&s->seq);
+		mv_stats_zero(s);
+		raw_write_seqcount_end(&s->seq);
+		preempt_enable();
+		if (vcpu)
+			mutex_unlock(&vcpu->mutex);
 	}
 	mutex_unlock(&vm->stats_lock);
 	mutex_unlock(&vm->lock);
@@ -431,15 +411,21 @@ int mv_flight_read(struct mv_vm *vm, unsigned int vcpu_id, struct mv_flight_rec 
 		mutex_unlock(&vm->stats_lock);
 		return -ENOENT;
 	}
-	do {
-		seq = read_seqcount_begin(&s->seq);
-		n = min_t(u64, s->ring_total, s->ring_size);
-		n = min(n, max);
-		/* The n newest, oldest first. */
-		start = (s->ring_head + s->ring_size - n) % (s->ring_size ? s->ring_size : 1);
+	n = 0;
+	if (s->ring) {
+		do {
+			seq = read_seqcount_begin(&s->seq);
+			n = min_t(u64, s->ring_total, s->ring_size);
+			n = min(n, max);
+			/* The n newest, oldest first; cur is the next slot. */
+			start = (s->cur - s->ring + s->ring_size - n) % s->ring_size;
+			for (i = 0; i < n; i++)
+				out[i] = s->ring[(start + i) % s->ring_size];
+		} while (read_seqcount_retry(&s->seq, seq));
 		for (i = 0; i < n; i++)
-			out[i] = s->ring[(start + i) % s->ring_size];
-	} while (read_seqcount_retry(&s->seq, seq));
+			if (!(out[i].flags & MV_FLIGHT_GPA))
+				out[i].gpa = 0;
+	}
 	mutex_unlock(&vm->stats_lock);
 	return n;
 }

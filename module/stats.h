@@ -23,22 +23,37 @@
 struct mv_vm;
 struct mv_vcpu;
 
+/*
+ * min and umin are U64_MAX until the first interval. Padded to 1 KiB so
+ * that indexing by reason is one shift on the hot path.
+ */
 struct mv_stats_reason {
 	u64 count, ticks, min, max;	/* in-kernel handling */
+	u64 hist[MV_STATS_HIST_BUCKETS];
 	u64 ucount, uticks, umin, umax;	/* userspace round trips after it */
+	u64 uhist[MV_STATS_HIST_BUCKETS];
+	u64 pad[128 - 8 - 2 * MV_STATS_HIST_BUCKETS];
 };
 
 /* One exit in the flight recorder. */
 struct mv_flight_rec {
 	u64 tsc;		/* host TSC at the exit */
-	u64 rip, qual, gpa;
+	u64 rip, qual;
+	u64 gpa;		/* only with MV_FLIGHT_GPA (else stale in the ring) */
 	u64 ticks;		/* in-kernel handling */
-	u32 reason;		/* raw exit reason */
-	u16 user;		/* enum mv_exit_reason if it went to userspace, else 0 */
-	u16 flags;		/* MV_FLIGHT_* */
+	union {
+		struct {
+			u32 reason;	/* raw exit reason */
+			u16 user;	/* enum mv_exit_reason if it went to userspace, else 0 */
+			u16 flags;	/* MV_FLIGHT_* */
+		};
+		u64 info;	/* the three at once, written at the exit */
+	};
 };
+#define MV_FLIGHT_INFO(reason, flags)	((u64)(reason) | (u64)(flags) << 48)
 #define MV_FLIGHT_GPA		(1u << 0)	/* gpa is meaningful */
 
+/* exits, kernel_ticks and user_ticks are summed from reason[] when read. */
 struct mv_stats_counts {
 	u64 exits, guest_ticks, kernel_ticks, user_ticks;
 	u64 irqs, nmis, exceptions, halts, halt_wakeups;
@@ -54,9 +69,7 @@ struct mv_stats_counts {
  */
 struct mv_stats_snap {
 	struct mv_stats_counts c;
-	bool histograms;
-	u64 hist[MV_STATS_REASONS][MV_STATS_HIST_BUCKETS];
-	u64 uhist[MV_STATS_REASONS][MV_STATS_HIST_BUCKETS];
+	bool histograms;		/* some vCPU recorded them (else all zero) */
 };
 
 /* Counters bumped outside the exit path (mv_stats_count). */
@@ -71,24 +84,19 @@ enum mv_stats_counter {
 /* Per vCPU id; readers copy it under seq. */
 struct mv_vcpu_stats {
 	seqcount_t seq;
-	struct mv_stats_counts c;
-	u64 (*hist)[MV_STATS_HIST_BUCKETS];	/* [MV_STATS_REASONS]; NULL: off */
-	u64 (*uhist)[MV_STATS_HIST_BUCKETS];
+	/* vCPU thread only, hot. */
+	u8 state;				/* MV_STATS_* below */
+	bool on, hist_on;			/* module parameters at vCPU creation */
+	u32 reason;				/* of the open exit */
+	u64 t_entry, t_exit, t_user;
 	struct mv_flight_rec *ring;		/* NULL: recorder off */
-	u32 ring_size, ring_head;		/* next slot to write */
+	struct mv_flight_rec *cur;		/* the open exit's record: ring slot or x */
+	struct mv_flight_rec *ring_end;		/* ring + ring_size */
+	u32 ring_size;
 	u64 ring_total;				/* records ever written */
 
-	/* vCPU thread only. */
-	u64 t_entry, t_exit, t_user;
-	u64 guest_pending;			/* guest ticks of the open exit */
-	u32 reason;				/* of the open exit */
-	u8 state;				/* MV_STATS_* below */
-	u32 reset_seen;
-	/* The open exit as the recorder and tracepoints report it (backend). */
-	u64 x_rip, x_qual, x_gpa;
-	u16 x_flags;
-
-	u32 reset_req;				/* bumped by mv_stats_reset() */
+	struct mv_flight_rec x;			/* cur without a recorder (tracepoints) */
+	struct mv_stats_counts c;
 };
 #define MV_STATS_IDLE		0	/* no exit open */
 #define MV_STATS_KERNEL		1	/* an exit is being handled in the kernel */
@@ -109,32 +117,82 @@ int mv_flight_read(struct mv_vm *vm, unsigned int vcpu_id, struct mv_flight_rec 
 		   unsigned int max);
 unsigned int mv_flight_size(void);		/* module parameter flight_entries */
 bool mv_stats_histograms(void);			/* module parameter stats_histograms */
+bool mv_stats_on(void);				/* module parameter stats */
 const char *mv_exit_reason_name(u32 reason);	/* NULL: unknown */
 
-/* Hot path (vCPU thread). */
-void mv_stats_close(struct mv_vcpu_stats *s, u64 now, u32 user);
+/* vCPU thread. */
+void mv_stats_count(struct mv_vcpu *vcpu, enum mv_stats_counter c);
+/* Return to userspace with run->exit_reason set (vcpu.c). */
+void mv_stats_user_exit(struct mv_vcpu *vcpu);
+/* A fatal exit (entry failure, triple fault, internal error): the recorder to the log. */
+void mv_flight_report(struct mv_vcpu *vcpu);
 
-/* Right before VM entry, interrupts off: ends the open exit's handling. */
+/* Hot path (vCPU thread). */
+void mv_stats_close_user(struct mv_vcpu_stats *s, u64 now);
+void mv_flight_close(struct mv_vcpu_stats *s, u64 ticks, u16 user);
+/* The vCPU thread zeroes its statistics (MV_REQ_STATS_RESET). */
+void mv_stats_apply_reset(struct mv_vcpu *vcpu);
+
+static __always_inline unsigned int mv_hist_bucket(u64 ticks)
+{
+	unsigned int b = fls64(ticks);
+
+	return b < MV_STATS_HIST_BUCKETS ? b : MV_STATS_HIST_BUCKETS - 1;
+}
+
+/*
+ * Right before VM entry, interrupts off: ends the open exit's in-kernel
+ * handling. Inline and short: it runs on every round trip (the CPUID row
+ * of make bench measures it).
+ */
 static __always_inline void mv_stats_entry(struct mv_vcpu_stats *s, u64 now)
 {
-	if (s->state != MV_STATS_IDLE)
-		mv_stats_close(s, now, 0);
+	struct mv_stats_reason *r;
+	struct mv_flight_rec *f;
+	u64 te, t, mn, mx;
+
+	if (likely(s->state == MV_STATS_KERNEL)) {
+		/* Locals first: the stores below may alias s for the compiler. */
+		BUILD_BUG_ON(sizeof(*r) != 1024);
+		te = s->t_exit;
+		t = now - te;
+		r = &s->c.reason[s->reason];
+		f = s->cur;
+		mn = r->min;
+		mx = r->max;
+		raw_write_seqcount_begin(&s->seq);
+		s->c.guest_ticks += te - s->t_entry;
+		r->count++;
+		r->ticks += t;
+		r->min = t < mn ? t : mn;
+		r->max = t > mx ? t : mx;
+		if (s->hist_on)
+			r->hist[mv_hist_bucket(t)]++;
+		if (s->ring) {
+			/* The backend wrote rip, qual, gpa and info at the exit. */
+			f->tsc = te;
+			f->ticks = t;
+			if (unlikely(++f == s->ring_end))
+				f = s->ring;
+			s->cur = f;
+			s->ring_total++;
+		}
+		s->state = MV_STATS_IDLE;
+		raw_write_seqcount_end(&s->seq);
+	} else if (s->state == MV_STATS_USER) {
+		mv_stats_close_user(s, now);
+	}
 	s->t_entry = now;
 }
 
 /* Right after VM exit: opens the interval of an exit with this raw reason. */
 static __always_inline void mv_stats_exit(struct mv_vcpu_stats *s, u64 now, u32 reason)
 {
-	s->guest_pending = now - s->t_entry;
+	if (unlikely(!s->on))
+		return;
 	s->t_exit = now;
 	s->reason = reason < MV_STATS_REASONS ? reason : MV_STATS_REASONS - 1;
 	s->state = MV_STATS_KERNEL;
 }
-
-void mv_stats_count(struct mv_vcpu *vcpu, enum mv_stats_counter c);
-/* Return to userspace with run->exit_reason set (vcpu.c). */
-void mv_stats_user_exit(struct mv_vcpu *vcpu);
-/* A fatal exit (entry failure, triple fault, internal error): the recorder to the log. */
-void mv_flight_report(struct mv_vcpu *vcpu);
 
 #endif /* MV_STATS_H */

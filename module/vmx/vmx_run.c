@@ -234,19 +234,18 @@ static const u64 vmx_qual_reasons =
  * advances RIP: the qualification only where the SDM defines one, the
  * guest-physical address only for EPT exits (28.2.1, 27.2.1).
  */
-static void vmx_flight_note(struct vmx_vcpu *vx, u32 basic)
+static __always_inline void vmx_flight_note(struct vmx_vcpu *vx, u32 basic)
 {
-	struct mv_vcpu_stats *s = vx->vcpu.stats;
+	struct mv_flight_rec *r = vx->vcpu.stats->cur;
 
-	s->x_rip = vmcs_readl(GUEST_RIP);
-	s->x_qual = basic < 64 && (vmx_qual_reasons & BIT_ULL(basic)) ?
-		    vmcs_readl(EXIT_QUALIFICATION) : 0;
+	r->rip = vmcs_readl(GUEST_RIP);
+	r->qual = basic < 64 && (vmx_qual_reasons & BIT_ULL(basic)) ?
+		  vmcs_readl(EXIT_QUALIFICATION) : 0;
 	if (basic == EXIT_REASON_EPT_VIOLATION || basic == EXIT_REASON_EPT_MISCONFIG) {
-		s->x_gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-		s->x_flags = MV_FLIGHT_GPA;
+		r->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+		r->info = MV_FLIGHT_INFO(basic, MV_FLIGHT_GPA);
 	} else {
-		s->x_gpa = 0;
-		s->x_flags = 0;
+		r->info = MV_FLIGHT_INFO(basic, 0);
 	}
 }
 

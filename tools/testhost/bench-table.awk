@@ -20,6 +20,9 @@ function label(k)
 	if (k == "lapic_timer") return "LAPIC timer interrupt (x2APIC, TSC deadline, HLT; per interrupt)"
 	if (k == "ipi_xapic") return "IPI round trip, xAPIC MMIO (minivisor: APICv)"
 	if (k == "lapic_timer_xapic") return "LAPIC timer interrupt, xAPIC MMIO (minivisor: APICv)"
+	if (k == "cpuid_stats_off") return "CPUID, minivisor statistics off (module parameter stats=N)"
+	if (k == "cpuid_no_flight") return "CPUID, minivisor statistics without the flight recorder"
+	if (k == "cpuid_hist_off") return "CPUID, minivisor statistics without histograms"
 	return k
 }
 

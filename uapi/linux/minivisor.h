@@ -53,6 +53,7 @@
 #define MV_CAP_STATS		24	/* MV_STATS_* bits: what the statistics record now */
 #define MV_STATS_HISTOGRAMS	(1u << 0)	/* latency histograms (module parameter) */
 #define MV_STATS_FLIGHT		(1u << 1)	/* exit flight recorder (flight_entries > 0) */
+#define MV_STATS_COUNTERS	(1u << 2)	/* exit statistics at all (module parameter stats) */
 
 /* ---- system ioctls, on /dev/minivisor ---- */
 #define MV_GET_API_VERSION	_IO(MVIO, 0x00)	/* returns MV_API_VERSION */
