@@ -16,6 +16,7 @@
 #include <linux/seqlock.h>
 #include <linux/types.h>
 #include <linux/minivisor.h>
+#include <asm/msr.h>
 
 #define MV_STATS_REASONS	80	/* raw exit reasons kept (backend numbering) */
 #define MV_STATS_USER_TYPES	32	/* enum mv_exit_reason values kept */
@@ -145,12 +146,15 @@ static __always_inline unsigned int mv_hist_bucket(u64 ticks)
  * handling. Inline and short: it runs on every round trip (the CPUID row
  * of make bench measures it).
  */
-static __always_inline void mv_stats_entry(struct mv_vcpu_stats *s, u64 now)
+static __always_inline void mv_stats_entry(struct mv_vcpu_stats *s)
 {
 	struct mv_stats_reason *r;
 	struct mv_flight_rec *f;
-	u64 te, t, mn, mx;
+	u64 now, te, t, mn, mx;
 
+	if (unlikely(!s->on))
+		return;
+	now = rdtsc();
 	if (likely(s->state == MV_STATS_KERNEL)) {
 		/* Locals first: the stores below may alias s for the compiler. */
 		BUILD_BUG_ON(sizeof(*r) != 1024);
@@ -164,8 +168,11 @@ static __always_inline void mv_stats_entry(struct mv_vcpu_stats *s, u64 now)
 		s->c.guest_ticks += te - s->t_entry;
 		r->count++;
 		r->ticks += t;
-		r->min = t < mn ? t : mn;
-		r->max = t > mx ? t : mx;
+		/* Rarely taken once a reason has a few samples. */
+		if (unlikely(t < mn))
+			r->min = t;
+		if (unlikely(t > mx))
+			r->max = t;
 		if (s->hist_on)
 			r->hist[mv_hist_bucket(t)]++;
 		if (s->ring) {
@@ -185,7 +192,13 @@ static __always_inline void mv_stats_entry(struct mv_vcpu_stats *s, u64 now)
 	s->t_entry = now;
 }
 
-/* Right after VM exit: opens the interval of an exit with this raw reason. */
+/* Right after VM exit, before anything else: the time stamp, if recording. */
+static __always_inline u64 mv_stats_now(struct mv_vcpu_stats *s)
+{
+	return likely(s->on) ? rdtsc() : 0;
+}
+
+/* Once the exit reason is known: opens the interval of an exit with this raw reason. */
 static __always_inline void mv_stats_exit(struct mv_vcpu_stats *s, u64 now, u32 reason)
 {
 	if (unlikely(!s->on))

@@ -366,10 +366,10 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 		rcu_note_context_switch(false);
 
 	vmx_mitigate_entry(&vx->l1d_flush);
-	mv_stats_entry(vcpu->stats, rdtsc());
+	mv_stats_entry(vcpu->stats);
 	fail = vmx_vmenter(vx->regs, &vx->host_rsp, vx->launched);
 	vmx_mitigate_after_exit();
-	t_exit = rdtsc();
+	t_exit = mv_stats_now(vcpu->stats);
 	if (xcr0_switched)
 		vmx_fpu_exit(vx);
 
