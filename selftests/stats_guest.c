@@ -5,7 +5,8 @@
  * STATS_MMIO_GPA (unbacked), then HLT. It touches no memory besides its
  * own code page, so after one warm-up run every later run makes exactly
  * those exits (no first-touch EPT violation of RAM); counts of 0 skip a
- * loop (JCXZ).
+ * loop. CPUID writes EAX..EDX (SDM Vol. 2A, CPUID), so its loop counts in
+ * SI, not with LOOP's CX.
  */
 #include "stats_common.h"
 
@@ -15,12 +16,13 @@ asm(
 "	.globl	stats_rm_hlt, stats_rm_end\n"
 "	.code16\n"
 "stats_rm_start:\n"
-"	movw	%si, %cx\n"
-"	jcxz	1f\n"
+"	testw	%si, %si\n"
+"	jz	1f\n"
 "0:	xorl	%eax, %eax\n"
 "stats_rm_cpuid:\n"
-"	cpuid\n"
-"	loop	0b\n"
+"	cpuid\n"			/* clobbers EAX..EDX: count in SI */
+"	decw	%si\n"
+"	jnz	0b\n"
 "1:	movw	%di, %cx\n"
 "	movw	$" STATS_STR(STATS_PORT) ", %dx\n"
 "	jcxz	1f\n"
