@@ -141,4 +141,15 @@ int mv_setup_long_mode(struct mv_vm *vm, struct mv_sregs *s, uint64_t pt_gpa,
 		       uint64_t gdt_gpa, uint64_t map_size);
 uint64_t mv_long_mode_pt_size(uint64_t map_size);	/* bytes written at pt_gpa */
 
+/* The VM's id in the netlink family (MV_GET_VM_ID on a VM fd): >= 1 or -errno. */
+int mv_get_vm_id(int vm_fd);
+
+/*
+ * The "minivisor" generic netlink family: mv_nl_open(), mv_vm_list(),
+ * mv_stats_get(), mv_stats_reset(), mv_flight_get(), mv_events_subscribe(),
+ * mv_event_next() and their attribute parsers (mv_nl.h; link with
+ * -lnl-genl-3 -lnl-3).
+ */
+#include "mv_nl.h"
+
 #endif /* LIBMINIVISOR_H */

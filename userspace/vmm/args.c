@@ -22,7 +22,13 @@ void mvm_usage(FILE *f)
 	fprintf(f,
 "Usage: mvm run [OPTIONS] IMAGE\n"
 "       mvm run [OPTIONS] --kernel FILE [--initrd FILE] [--append STR]\n"
+"       mvm stat [--vm ID] [--vcpu N] [--interval SEC] [--once] [--json] [--svg FILE]\n"
+"       mvm events [--vm ID] [--json]\n"
+"       mvm ps [--json]\n"
 "       mvm --help | --version\n"
+"\n"
+"stat, events and ps watch running VMs through the \"minivisor\" generic\n"
+"netlink family: 'mvm stat --help' etc. (Documentation/mvm-stat.md).\n"
 "\n"
 "Run IMAGE as the only vCPU of a minivisor VM (/dev/minivisor). IMAGE is an\n"
 "ELF32 or ELF64 executable (ET_EXEC; its PT_LOAD segments are loaded at their\n"
@@ -399,7 +405,7 @@ enum mvm_args_result mvm_parse_args(int argc, char *const argv[], struct mvm_opt
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
 		return MVM_ARGS_VERSION;
 	if (strcmp(argv[1], "run")) {
-		mvm_err_set(err, "unknown command '%s' (the only command is 'run')", argv[1]);
+		mvm_err_set(err, "unknown command '%s' (commands: run, stat, events, ps)", argv[1]);
 		return MVM_ARGS_ERROR;
 	}
 	return parse_run(argc, argv, o, err);

@@ -27,6 +27,7 @@
 #include "machine.h"
 #include "pc.h"
 #include "run.h"
+#include "stat.h"
 #include "status.h"
 
 static int stdout_fd = STDOUT_FILENO;
@@ -387,6 +388,13 @@ int main(int argc, char *argv[])
 	struct mvm_options o;
 	struct mvm_err err;
 
+	/* The observability subcommands (stat.h) have their own command lines. */
+	if (argc >= 2 && !strcmp(argv[1], "stat"))
+		return mvm_cmd_stat(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "events"))
+		return mvm_cmd_events(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "ps"))
+		return mvm_cmd_ps(argc, argv);
 	switch (mvm_parse_args(argc, argv, &o, &err)) {
 	case MVM_ARGS_HELP:
 		mvm_usage(stdout);

@@ -16,6 +16,7 @@
 #include "exit.h"
 #include "pc.h"
 #include "run.h"
+#include "stat.h"
 #include "status.h"
 
 static __thread struct mvm_vcpu *self;	/* the vCPU this thread runs, or NULL */
@@ -339,6 +340,8 @@ static void *vcpu_thread(void *arg)
 				fprintf(pc->m->log, "mvm: on vCPU %u\n", v->id);
 				one.vcpu_fd = v->fd;
 				mvm_dump_vcpu(&one, pc->m->log);
+				if (st != MVM_STATUS_UNEXPECTED)
+					mvm_flight_dump(pc->vm->vm_fd, v->id, pc->m->log);
 			}
 			stop_locked(pc, st, NULL);
 		}

@@ -5,6 +5,7 @@
 
 #include "exit.h"
 #include "run.h"
+#include "stat.h"
 #include "status.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -91,6 +92,10 @@ int mvm_run_vcpu(struct mv_vm *vm, struct mvm_machine *m, int *signo)
 		if (status == MVM_STATUS_SHUTDOWN || status == MVM_STATUS_FAIL_ENTRY ||
 		    status == MVM_STATUS_INTERNAL || status == MVM_STATUS_UNEXPECTED)
 			mvm_dump_vcpu(vm, m->log);
+		/* The guest died: its last exits, from the module's flight recorder. */
+		if (status == MVM_STATUS_SHUTDOWN || status == MVM_STATUS_FAIL_ENTRY ||
+		    status == MVM_STATUS_INTERNAL)
+			mvm_flight_dump(vm->vm_fd, 0, m->log);
 		return status;
 	}
 }
