@@ -8,12 +8,13 @@
 #   make bench      exit-cost benchmarks side by side with kvm-intel, and the
 #                   Linux guest's boot to its marker (mvm vs QEMU+KVM)
 #   make profile    instruction trace of one exit round trip per exit kind
+#   make check-kernels  make check with the 2-CPU host on Linux 6.12
 #   make module-7.2 the module with W=1 against Linux 7.2 (Debian sid's
 #                   cloud headers, gcc 16) in a cached sid chroot
 KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?=
 
-.PHONY: all module userspace selftests host-test check run bench profile deps clean fuzz module-7.2
+.PHONY: all module userspace selftests host-test check run bench profile deps clean fuzz module-7.2 check-kernels
 
 all: module userspace selftests
 
@@ -62,6 +63,11 @@ fuzz:
 
 check:
 	tools/testhost/check
+
+# make check with the 2-CPU emulated host booting the 6.12 cloud kernel
+# (module built against its headers) instead of 6.1; the 1-CPU one stays 6.1.
+check-kernels:
+	TH_SMP2_KERNEL=6.12 tools/testhost/check
 
 run:
 	tools/testhost/run
