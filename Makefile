@@ -8,7 +8,8 @@
 #   make bench      exit-cost benchmarks side by side with kvm-intel, and the
 #                   Linux guest's boot to its marker (mvm vs QEMU+KVM)
 #   make profile    instruction trace of one exit round trip per exit kind
-#   make check-kernels  make check with the 2-CPU host on Linux 6.12
+#   make check-kernels  make check with the 2-CPU host on Linux 6.12, then
+#                   Linux 7.2 booted with the module loaded
 #   make module-7.2 the module with W=1 against Linux 7.2 (Debian sid's
 #                   cloud headers, gcc 16) in a cached sid chroot
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -66,8 +67,10 @@ check:
 
 # make check with the 2-CPU emulated host booting the 6.12 cloud kernel
 # (module built against its headers) instead of 6.1; the 1-CPU one stays 6.1.
+# Then Linux 7.2 booted with the module built against it (tools/testhost/boot-7.2).
 check-kernels:
-	TH_SMP2_KERNEL=6.12 tools/testhost/check
+	@rc=0; TH_SMP2_KERNEL=6.12 tools/testhost/check || rc=1; \
+	tools/testhost/boot-7.2 || rc=1; exit $$rc
 
 run:
 	tools/testhost/run

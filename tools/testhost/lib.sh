@@ -62,7 +62,15 @@ th_load_deps()
 		TH_KVER=$TH_KVER_612
 		TH_KDIR=$TH_KDIR_612
 		TH_KERNEL_DIR=$TH_KERNEL_DIR_612 ;;
-	*) th_die "TH_GUEST_KERNEL=$TH_GUEST_KERNEL: only 6.12 (or empty) is known" ;;
+	7.2)
+		# Debian sid's kernel, fetched by tools/testhost/boot-7.2
+		# (sid-chroot kernel); no headers on the host (gcc 16).
+		TH_KVER=${TH_KVER_72:-}
+		TH_KDIR=
+		TH_KERNEL_DIR=$TH_BUILD/kernel-sid/$TH_KVER
+		[ -n "$TH_KVER" ] && [ -f "$TH_KERNEL_DIR/.complete" ] ||
+			th_die "no 7.2 guest kernel (run tools/testhost/boot-7.2)" ;;
+	*) th_die "TH_GUEST_KERNEL=$TH_GUEST_KERNEL: only 6.12, 7.2 (or empty) are known" ;;
 	esac
 }
 
