@@ -22,6 +22,7 @@
 #include <linux/uidgid.h>
 #include <linux/minivisor.h>
 #include "../common/x86_decode.h"
+#include "compat.h"
 
 #define MV_MAX_MEMSLOTS		32
 #define MV_MAX_VCPUS		8

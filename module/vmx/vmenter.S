@@ -20,6 +20,7 @@
 #include <asm/percpu.h>
 #include <asm/ibt.h>
 #include <asm/unwind_hints.h>
+#include <asm/segment.h>
 #include "../compat.h"
 
 #define VMCS_HOST_RSP	0x00006c14
@@ -92,7 +93,7 @@ SYM_FUNC_START(vmx_vmenter)
 	 */
 	ALTERNATIVE_2 "jmp .Lverw_done", "", X86_FEATURE_CLEAR_CPU_BUF, \
 		      "", X86_FEATURE_CLEAR_CPU_BUF_VM
-	verw x86_verw_sel(%rip)
+	verw mv_verw_sel(%rip)
 .Lverw_done:
 
 	UNWIND_HINT_SAVE
@@ -188,7 +189,7 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	 * before any indirect branch the guest's history could steer (Intel,
 	 * "Branch History Injection and Intra-mode Branch Target Injection").
 	 */
-	CLEAR_BRANCH_HISTORY_VMEXIT
+	MV_CLEAR_BRANCH_HISTORY_VMEXIT
 
 	mov %ebx, %eax
 	add $8, %rsp
@@ -200,3 +201,14 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	pop %rbp
 	RET
 SYM_FUNC_END(vmx_vmenter)
+
+/*
+ * The VERW operand: any writable data-segment selector (Intel, "Deep Dive:
+ * Intel Analysis of Microarchitectural Data Sampling", VERW with a memory
+ * operand). The module's own copy of the kernel's x86_verw_sel, which 7.2
+ * exports to KVM only.
+ */
+	.pushsection .rodata
+	.balign 2
+SYM_DATA_LOCAL(mv_verw_sel, .word __KERNEL_DS)
+	.popsection

@@ -300,7 +300,7 @@ void vmx_fpu_exit(struct vmx_vcpu *vx);
 static __always_inline bool vmx_fpu_enter(struct vmx_vcpu *vx)
 {
 	if (unlikely(test_thread_flag(TIF_NEED_FPU_LOAD)))
-		switch_fpu_return();
+		mv_switch_fpu_return();
 	if (likely(vx->vcpu.xcr0 == vmx_cfg.host_xcr0) || !vmx_cfg.host_xcr0)
 		return false;
 	return vmx_fpu_enter_xcr0(vx);

@@ -142,7 +142,7 @@ static void vmx_cpu_off(void)
 	vmx_clear_all_local();
 	if (vmx_vmxoff())
 		vmx_insn_failed("vmxoff", 0);
-	cr4_clear_bits(X86_CR4_VMXE);
+	mv_cr4_clear_vmxe();
 	pc->on = false;
 }
 
@@ -154,6 +154,9 @@ static int vmx_cpu_on(void)
 
 	if (pc->on)
 		return 0;
+	/* Linux 7.2: VMX operation is core x86's (compat.h, design.md). */
+	if (MV_VMX_OWNED_BY_CORE)
+		return -EOPNOTSUPP;
 	/*
 	 * CR4.VMXE set by someone else means another hypervisor (kvm_intel,
 	 * VirtualBox, ...) is in VMX operation on this CPU: VMXON would fail,
@@ -167,9 +170,9 @@ static int vmx_cpu_on(void)
 
 	*(u32 *)page_address(pc->vmxon_page) = vmx_cfg.revision_id;
 	/* Through the kernel's helper so its CR4 shadow stays right. */
-	cr4_set_bits(X86_CR4_VMXE);
+	mv_cr4_set_vmxe();
 	if (vmx_vmxon(page_to_phys(pc->vmxon_page))) {
-		cr4_clear_bits(X86_CR4_VMXE);
+		mv_cr4_clear_vmxe();
 		return -EIO;
 	}
 	pc->on = true;
@@ -207,7 +210,9 @@ int vmx_hw_enable(void)
 		r = per_cpu(vmx_percpu, cpu).error;
 		if (!r)
 			continue;
-		if (r == -EBUSY)
+		if (r == -EOPNOTSUPP)
+			pr_err_ratelimited("minivisor: this kernel keeps VMX operation in core x86 (x86_virt_get_ref, exported to KVM only); running beside kvm_intel is not implemented yet (issue 8 section 2)\n");
+		else if (r == -EBUSY)
 			pr_warn_ratelimited("minivisor: VMX is already in use on CPU %d by another hypervisor (probably kvm_intel); stop its VMs or 'rmmod kvm_intel' and retry\n",
 					    cpu);
 		else

@@ -33,12 +33,12 @@
 int vmx_fpu_init(struct vmx_vcpu *vx)
 {
 	/* Sized for the host's default features: no AMX tile data. */
-	return fpu_alloc_guest_fpstate(&vx->guest_fpu) ? 0 : -ENOMEM;
+	return mv_fpu_alloc_guest_fpstate(&vx->guest_fpu) ? 0 : -ENOMEM;
 }
 
 void vmx_fpu_destroy(struct vmx_vcpu *vx)
 {
-	fpu_free_guest_fpstate(&vx->guest_fpu);
+	mv_fpu_free_guest_fpstate(&vx->guest_fpu);
 }
 
 /* Power-on x87/SSE state (SDM Vol. 1 11.6.4, 8.1.5) and XCR0 = 1. */
@@ -67,7 +67,7 @@ void vmx_vcpu_run_begin(struct mv_vcpu *vcpu)
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 
 	/* Saves the VMM thread's registers into its own fpstate first. */
-	fpu_swap_kvm_fpstate(&vx->guest_fpu, true);
+	mv_fpu_swap_kvm_fpstate(&vx->guest_fpu, true);
 	vx->fpu_loaded = true;
 	vx->l1d_flush = true;	/* the ioctl path ran since the last entry */
 }
@@ -78,7 +78,7 @@ void vmx_vcpu_run_end(struct mv_vcpu *vcpu)
 
 	if (!vx->fpu_loaded)
 		return;
-	fpu_swap_kvm_fpstate(&vx->guest_fpu, false);
+	mv_fpu_swap_kvm_fpstate(&vx->guest_fpu, false);
 	vx->fpu_loaded = false;
 }
 

@@ -97,7 +97,7 @@ static int vmx_l1d_flush_mode(void)
 		rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &cap);
 	if (cap & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH)
 		return 0;
-	switch (l1tf_vmx_mitigation) {
+	switch (mv_l1tf_vmx_mitigation()) {
 	case VMENTER_L1D_FLUSH_NEVER:
 		return 0;
 	case VMENTER_L1D_FLUSH_COND:
@@ -107,7 +107,7 @@ static int vmx_l1d_flush_mode(void)
 	default:
 		break;
 	}
-	switch (l1tf_mitigation) {
+	switch (mv_l1tf_mitigation()) {
 	case L1TF_MITIGATION_OFF:
 		return 0;
 	case L1TF_MITIGATION_FULL:
@@ -194,5 +194,5 @@ void vmx_mitigate_vcpu_load(struct vmx_vcpu *vx)
 		return;
 	__this_cpu_write(vmx_last_vm, id);
 	if (vmx_ibpb_vm_switch)
-		indirect_branch_prediction_barrier();
+		mv_ibpb();
 }

@@ -277,7 +277,7 @@ static void vmx_handle_exit(struct vmx_vcpu *vx, u32 reason)
 /* Host CR3 and CR4 can change between entries (context switch, PCID, TSD). */
 static void vmx_refresh_host_crs(struct vmx_vcpu *vx)
 {
-	unsigned long cr3 = __get_current_cr3_fast(), cr4 = __read_cr4();
+	unsigned long cr3 = mv_get_current_cr3_fast(), cr4 = __read_cr4();
 
 	if (unlikely(cr3 != vx->host.cr3)) {
 		vmcs_writel(HOST_CR3, cr3);
@@ -294,6 +294,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	struct vmx_vcpu *vx = to_vmx(vcpu);
 	u32 reason = 0, info;
 	bool xcr0_switched;
+	struct mv_host_drs host_drs = { };
 	u64 t_exit;
 	int fail;
 
@@ -341,8 +342,10 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	vmx_inject_event(vx);
 	if (vx->guest_sce)
 		vmx_syscall_msrs_load(vx);
-	if (unlikely(vx->guest_bps))
+	if (unlikely(vx->guest_bps)) {
+		mv_host_drs_save(&host_drs);
 		vmx_load_guest_drs(vx);
+	}
 	vmx_refresh_host_crs(vx);
 	if (native_read_cr2() != vx->cr2)
 		native_write_cr2(vx->cr2);
@@ -381,7 +384,7 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	vx->cr2 = native_read_cr2();
 	/* VM exit clears DR7 and IA32_DEBUGCTL (SDM Vol. 3C 28.5.1). */
 	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+		mv_hw_breakpoint_restore(&host_drs);
 	if (vx->host.debugctl)
 		update_debugctlmsr(vx->host.debugctl);
 

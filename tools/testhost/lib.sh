@@ -44,7 +44,9 @@ th_secs_since()
 }
 
 # Loads what tools/testhost/deps resolved: TH_KVER, TH_KDIR, TH_KDIR_612,
-# TH_KERNEL_DIR. Runs deps first if it never ran.
+# TH_KERNEL_DIR, TH_KVER_612, TH_KERNEL_DIR_612. Runs deps first if it
+# never ran. TH_GUEST_KERNEL=6.12 makes the 6.12 cloud kernel the guest
+# kernel (TH_KVER, TH_KDIR, TH_KERNEL_DIR: what boot and mkinitramfs use).
 th_load_deps()
 {
 	if [ ! -f "$TH_DEPS_ENV" ]; then
@@ -52,6 +54,24 @@ th_load_deps()
 	fi
 	# shellcheck source=/dev/null
 	. "$TH_DEPS_ENV"
+	case ${TH_GUEST_KERNEL:-} in
+	'') ;;
+	6.12)
+		[ -n "${TH_KVER_612:-}" ] && [ -d "${TH_KERNEL_DIR_612:-}" ] ||
+			th_die "no 6.12 guest kernel in $TH_DEPS_ENV (run tools/testhost/deps)"
+		TH_KVER=$TH_KVER_612
+		TH_KDIR=$TH_KDIR_612
+		TH_KERNEL_DIR=$TH_KERNEL_DIR_612 ;;
+	7.2)
+		# Debian sid's kernel, fetched by tools/testhost/boot-7.2
+		# (sid-chroot kernel); no headers on the host (gcc 16).
+		TH_KVER=${TH_KVER_72:-}
+		TH_KDIR=
+		TH_KERNEL_DIR=$TH_BUILD/kernel-sid/$TH_KVER
+		[ -n "$TH_KVER" ] && [ -f "$TH_KERNEL_DIR/.complete" ] ||
+			th_die "no 7.2 guest kernel (run tools/testhost/boot-7.2)" ;;
+	*) th_die "TH_GUEST_KERNEL=$TH_GUEST_KERNEL: only 6.12, 7.2 (or empty) are known" ;;
+	esac
 }
 
 # Finds a module in the extracted guest kernel, decompressing .ko.xz/.ko.zst
