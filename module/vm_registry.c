@@ -10,14 +10,21 @@
 #include "mv.h"
 
 static DEFINE_XARRAY_ALLOC1(mv_vms);
+static u32 mv_vm_next_id = 1;	/* under the xarray's lock (xa_alloc_cyclic) */
 
+/*
+ * Ids are handed out cyclically, so an id is not reused until 2^31 VMs
+ * later: an event listener or a tool that remembers an id never mistakes
+ * a new VM for one that is gone.
+ */
 int mv_vm_register(struct mv_vm *vm)
 {
 	u32 id;
 	int r;
 
-	r = xa_alloc(&mv_vms, &id, vm, XA_LIMIT(1, INT_MAX), GFP_KERNEL_ACCOUNT);
-	if (r)
+	r = xa_alloc_cyclic(&mv_vms, &id, vm, XA_LIMIT(1, INT_MAX), &mv_vm_next_id,
+			    GFP_KERNEL_ACCOUNT);
+	if (r < 0)
 		return r;
 	vm->id = id;
 	return 0;

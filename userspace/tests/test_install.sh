@@ -178,6 +178,7 @@ cat >"$TMP/want" <<EOF
 .$P/bin/mvm
 .$P/include/linux/minivisor.h
 .$P/include/minivisor/libminivisor.h
+.$P/include/minivisor/mv_nl.h
 .$P/include/minivisor/mv_x86.h
 .$P/lib/libminivisor.a
 .$P/lib/libminivisor.so
@@ -212,10 +213,18 @@ nm -g --defined-only "$L/libminivisor.a" 2>/dev/null | grep -q ' T mv_open$' &&
 	nm -D --defined-only "$L/libminivisor.so.1.0.0" 2>/dev/null | grep -q ' T mv_open$'
 ok $? "libminivisor.a and libminivisor.so define mv_open"
 
-export PKG_CONFIG_PATH="$D$P/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$D"
-export PKG_CONFIG_LIBDIR="$D$P/lib/pkgconfig"
-pcver=$(pkg-config --modversion minivisor 2>"$TMP/pc.err")
-pcflags=$(pkg-config --cflags --libs minivisor 2>>"$TMP/pc.err" | sed 's/ *$//')
+# The installed .pc, its paths moved into DESTDIR (a copy; the installed one
+# is checked below), ahead of the system's: Requires.private names
+# libnl-genl-3.0, which is the system's. A sysroot (PKG_CONFIG_SYSROOT_DIR)
+# would move the system libraries' flags into DESTDIR too.
+mkdir -p "$TMP/pc"
+sed -e "s|^prefix=.*|prefix=$D$P|" -e "s|^includedir=.*|includedir=$D$P/include|" \
+	-e "s|^libdir=.*|libdir=$D$P/lib|" "$D$P/lib/pkgconfig/minivisor.pc" >"$TMP/pc/minivisor.pc"
+export PKG_CONFIG_PATH="$TMP/pc"
+unset PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+pkgconfig() { command pkg-config "$@"; }
+pcver=$(pkgconfig --modversion minivisor 2>"$TMP/pc.err")
+pcflags=$(pkgconfig --cflags --libs minivisor 2>>"$TMP/pc.err" | sed 's/ *$//')
 # Its own flags in this order; Requires.private may add those of its libraries.
 case " $pcflags " in
 *" -I$D$P/include/minivisor -I$D$P/include "*"-L$D$P/lib -lminivisor "*) pcok=1 ;;
@@ -277,7 +286,7 @@ $want" ]
 ok $? "hello runs: '$(echo "$out" | tail -n 1)'"
 # shellcheck disable=SC2046 # pkg-config's words
 env -u CFLAGS -u CPPFLAGS cc -Wall -Werror -static -o "$TMP/hello-static" "$TMP/hello.c" \
-	$(pkg-config --cflags minivisor) $(pkg-config --static --libs minivisor) >"$TMP/cc2.log" 2>&1
+	$(pkgconfig --cflags minivisor) $(pkgconfig --static --libs minivisor) >"$TMP/cc2.log" 2>&1
 st=$?
 [ $st -eq 0 ] && out=$("$TMP/hello-static" 2>&1) && [ "$out" = "built for minivisor API version 1
 $want" ]
