@@ -62,6 +62,14 @@ static void mv_stats_zero(struct mv_vcpu_stats *s)
 	unsigned int i;
 
 	memset(&s->c, 0, sizeof(s->c));
+	/*
+	 * A userspace round trip in progress began before the reset: it must
+	 * not show up afterwards as a round trip of an exit that was never
+	 * counted. (An exit still being handled in the kernel is counted: its
+	 * handling ends after the reset.)
+	 */
+	if (s->state == MV_STATS_USER)
+		s->state = MV_STATS_IDLE;
 	for (i = 0; i < MV_STATS_REASONS; i++) {
 		s->c.reason[i].min = U64_MAX;
 		s->c.reason[i].umin = U64_MAX;
