@@ -578,8 +578,7 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	vcpu = mv_ops->vcpu_create(vm, id);
 	if (IS_ERR(vcpu)) {
 		fd = PTR_ERR(vcpu);
-		free_page((unsigned long)run);
-		goto out_unlock;
+		goto free_run;
 	}
 	vcpu->vm = vm;
 	vcpu->id = id;
@@ -587,43 +586,38 @@ int mv_vcpu_create(struct mv_vm *vm, unsigned long id)
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->pn, &mv_preempt_ops);
 	fd = mv_cpuid_vcpu_init(vcpu);
-	if (fd) {
-		mv_ops->vcpu_destroy(vcpu);
-		free_page((unsigned long)run);
-		goto out_unlock;
-	}
+	if (fd)
+		goto destroy;
 	if (vm->lapic) {
 		fd = mv_lapic_create(vcpu);
-		if (fd) {
-			mv_cpuid_vcpu_free(vcpu);
-			mv_ops->vcpu_destroy(vcpu);
-			free_page((unsigned long)run);
-			goto out_unlock;
-		}
+		if (fd)
+			goto free_cpuid;
 	}
 	mv_intr_vcpu_init(vcpu);
 	fd = mv_stats_vcpu_init(vcpu);
-	if (fd) {
-		if (vcpu->lapic)
-			mv_lapic_destroy(vcpu);
-		mv_cpuid_vcpu_free(vcpu);
-		mv_ops->vcpu_destroy(vcpu);
-		free_page((unsigned long)run);
-		goto out_unlock;
-	}
+	if (fd)
+		goto free_lapic;
 
 	kref_get(&vm->kref);
 	fd = anon_inode_getfd("minivisor-vcpu", &mv_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		mv_vm_put(vm);	/* not the last reference: the VM fd is open */
-		if (vcpu->lapic)
-			mv_lapic_destroy(vcpu);
-		mv_cpuid_vcpu_free(vcpu);
-		mv_ops->vcpu_destroy(vcpu);
-		free_page((unsigned long)run);
-		goto out_unlock;
+		goto free_lapic;
 	}
 	WRITE_ONCE(vm->vcpus[id], vcpu);
+	mutex_unlock(&vm->lock);
+	return fd;
+
+	/* The statistics of this id, if made, stay with the VM (stats.h). */
+free_lapic:
+	if (vcpu->lapic)
+		mv_lapic_destroy(vcpu);
+free_cpuid:
+	mv_cpuid_vcpu_free(vcpu);
+destroy:
+	mv_ops->vcpu_destroy(vcpu);
+free_run:
+	free_page((unsigned long)run);
 out_unlock:
 	mutex_unlock(&vm->lock);
 	return fd;

@@ -286,8 +286,9 @@ static int parse_reason(struct nlattr *nest, struct mv_reason_stats *r, char *er
 		return -EINVAL;
 	}
 	/*
-	 * No ucount <= count check: a reset between an exit to userspace and
-	 * the next entry leaves that round trip to be counted after the reset.
+	 * No ucount <= count check: a VM's sum may be read reason by reason
+	 * while a vCPU runs (Documentation/stats.md), so the kernel promises
+	 * agreement within a row only for a vCPU that is not running.
 	 */
 	return 0;
 }
