@@ -140,23 +140,6 @@ void mv_stats_vm_free(struct mv_vm *vm)
 		mv_stats_free_one(vm->stats[i]);
 }
 
-/*
- * The open exit's record is complete (the backend filled rip, qual, gpa and
- * flags at the exit): time it and move to the next slot. Seqcount held.
- */
-void mv_flight_close(struct mv_vcpu_stats *s, u64 ticks, u16 user)
-{
-	struct mv_flight_rec *r = s->cur;
-
-	r->tsc = s->t_exit;
-	r->ticks = ticks;
-	r->user = user;
-	if (++r == s->ring_end)
-		r = s->ring;
-	s->cur = r;
-	s->ring_total++;
-}
-
 /* The userspace round trip after an exit that went there ends at entry. */
 void mv_stats_close_user(struct mv_vcpu_stats *s, u64 now)
 {
@@ -188,7 +171,6 @@ void mv_stats_user_exit(struct mv_vcpu *vcpu)
 	u32 type = min_t(u32, vcpu->run->exit_reason, MV_STATS_USER_TYPES - 1);
 	struct mv_flight_rec *f = s->cur;	/* the open exit's, before it moves on */
 	bool traced = false;
-	struct mv_stats_reason *r;
 	u64 t = 0;
 
 	if (!s->on)
@@ -198,18 +180,7 @@ void mv_stats_user_exit(struct mv_vcpu *vcpu)
 	s->c.user_exits[type]++;
 	if (s->state == MV_STATS_KERNEL) {
 		t = rdtsc();
-		r = &s->c.reason[s->reason];
-		s->c.guest_ticks += s->t_exit - s->t_entry;
-		r->count++;
-		r->ticks += t - s->t_exit;
-		if (t - s->t_exit < r->min)
-			r->min = t - s->t_exit;
-		if (t - s->t_exit > r->max)
-			r->max = t - s->t_exit;
-		if (s->hist_on)
-			r->hist[mv_hist_bucket(t - s->t_exit)]++;
-		if (s->ring)
-			mv_flight_close(s, t - s->t_exit, type ? type : MV_STATS_USER_TYPES - 1);
+		mv_stats_end_kernel(s, t, type ? type : MV_STATS_USER_TYPES - 1);
 		s->t_user = t;
 		s->state = MV_STATS_USER;
 		traced = true;

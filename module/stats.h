@@ -131,7 +131,6 @@ void mv_flight_report(struct mv_vcpu *vcpu);
 
 /* Hot path (vCPU thread). */
 void mv_stats_close_user(struct mv_vcpu_stats *s, u64 now);
-void mv_flight_close(struct mv_vcpu_stats *s, u64 ticks, u16 user);
 /* The vCPU thread zeroes its statistics (MV_REQ_STATS_RESET). */
 void mv_stats_apply_reset(struct mv_vcpu *vcpu);
 
@@ -147,44 +146,64 @@ static __always_inline unsigned int mv_hist_bucket(u64 ticks)
  * handling. Inline and short: it runs on every round trip (the CPUID row
  * of make bench measures it).
  */
-static __always_inline void mv_stats_entry(struct mv_vcpu_stats *s)
+/*
+ * Ends the open exit's in-kernel handling at now: its row, its histogram
+ * bucket, the guest time, and its flight record (user: the mv_exit_reason
+ * it returns to userspace with, 0 when the guest is entered again). Caller
+ * holds the seqcount write side.
+ */
+static __always_inline void mv_stats_end_kernel(struct mv_vcpu_stats *s, u64 now, u16 user)
 {
 	struct mv_stats_reason *r;
 	struct mv_flight_rec *f;
-	u64 now, te, t, mn, mx;
+	u64 te, t, mn, mx;
+
+	/* Locals first: the stores below may alias s for the compiler. */
+	BUILD_BUG_ON(sizeof(*r) != 1024);
+	te = s->t_exit;
+	t = now - te;
+	r = &s->c.reason[s->reason];
+	f = s->cur;
+	mn = r->min;
+	mx = r->max;
+	s->c.guest_ticks += te - s->t_entry;
+	r->count++;
+	r->ticks += t;
+	/* Rarely taken once a reason has a few samples. */
+	if (unlikely(t < mn))
+		r->min = t;
+	if (unlikely(t > mx))
+		r->max = t;
+	if (s->hist_on)
+		r->hist[mv_hist_bucket(t)]++;
+	if (s->ring) {
+		/* The backend wrote rip, qual, gpa and info (user 0) at the exit. */
+		f->tsc = te;
+		f->ticks = t;
+		if (user)
+			f->user = user;
+		if (unlikely(++f == s->ring_end))
+			f = s->ring;
+		s->cur = f;
+		s->ring_total++;
+	}
+}
+
+/*
+ * Right before VM entry, interrupts off: ends the open exit's in-kernel
+ * handling. Inline and short: it runs on every round trip (the CPUID row
+ * of make bench measures it).
+ */
+static __always_inline void mv_stats_entry(struct mv_vcpu_stats *s)
+{
+	u64 now;
 
 	if (unlikely(!s->on))
 		return;
 	now = rdtsc();
 	if (likely(s->state == MV_STATS_KERNEL)) {
-		/* Locals first: the stores below may alias s for the compiler. */
-		BUILD_BUG_ON(sizeof(*r) != 1024);
-		te = s->t_exit;
-		t = now - te;
-		r = &s->c.reason[s->reason];
-		f = s->cur;
-		mn = r->min;
-		mx = r->max;
 		raw_write_seqcount_begin(&s->seq);
-		s->c.guest_ticks += te - s->t_entry;
-		r->count++;
-		r->ticks += t;
-		/* Rarely taken once a reason has a few samples. */
-		if (unlikely(t < mn))
-			r->min = t;
-		if (unlikely(t > mx))
-			r->max = t;
-		if (s->hist_on)
-			r->hist[mv_hist_bucket(t)]++;
-		if (s->ring) {
-			/* The backend wrote rip, qual, gpa and info at the exit. */
-			f->tsc = te;
-			f->ticks = t;
-			if (unlikely(++f == s->ring_end))
-				f = s->ring;
-			s->cur = f;
-			s->ring_total++;
-		}
+		mv_stats_end_kernel(s, now, 0);
 		s->state = MV_STATS_IDLE;
 		raw_write_seqcount_end(&s->seq);
 	} else if (s->state == MV_STATS_USER) {
