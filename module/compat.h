@@ -41,12 +41,18 @@
 /*
  * BHI (2024): branch-history clearing after VM exit. On 7.2 the kernel's
  * CLEAR_BRANCH_HISTORY_VMEXIT calls clear_bhb_loop, exported to KVM only:
- * off there (the module cannot enter VMX operation on 7.2, see above).
+ * off there.
  */
 #if defined(X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT) && !defined(MV_KVM_ONLY_EXPORTS)
 #define MV_HAS_BHB_VMEXIT		1
 #else
 #define MV_HAS_BHB_VMEXIT		0
+#endif
+/* ... and a CPU that needs it there gets no guests (vmx_mitigate.c). */
+#if defined(X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT) && defined(MV_KVM_ONLY_EXPORTS)
+#define mv_bhb_vmexit_unavailable()	boot_cpu_has(X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT)
+#else
+#define mv_bhb_vmexit_unavailable()	false
 #endif
 
 /*

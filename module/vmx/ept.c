@@ -246,6 +246,12 @@ int vmx_ept_vm_init(struct mv_vm *vm)
 	/* EPTP: WB paging structures, 4-level walk (SDM Vol. 3C 25.6.11). */
 	ev->eptp = virt_to_phys(ev->pml4) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
 	vm->arch = ev;
+	/*
+	 * Beside KVM, the page may have been a root of KVM's, and no VMXON
+	 * of ours flushed since: drop what CPUs cached for this EPTP.
+	 */
+	if (static_branch_unlikely(&vmx_shared))
+		vmx_flush_ept(ev->eptp);
 	return 0;
 }
 

@@ -19,6 +19,8 @@
 
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/jump_label.h>
+#include <linux/percpu.h>
 #include <asm/asm.h>
 #include <asm/vmx.h>
 
@@ -36,7 +38,7 @@
 void vmx_insn_failed(const char *insn, unsigned long arg);
 void vmx_insn_faulted(const char *insn, unsigned long arg);
 
-static __always_inline unsigned long __vmcs_read(unsigned long field)
+static __always_inline unsigned long vmx_raw_vmread(unsigned long field)
 {
 	unsigned long value;
 
@@ -56,7 +58,7 @@ fault:
 	return 0;
 }
 
-static __always_inline void __vmcs_write(unsigned long field, unsigned long value)
+static __always_inline void vmx_raw_vmwrite(unsigned long field, unsigned long value)
 {
 	asm goto("1: vmwrite %[value], %[field]\n\t"
 		 "jna %l[fail]\n\t"
@@ -70,6 +72,31 @@ fail:
 	return;
 fault:
 	vmx_insn_faulted("vmwrite", field);
+}
+
+/*
+ * While minivisor shares kvm_intel's VMX operation (vmx_share.c), KVM's
+ * VMCS may be the current one: every access goes through vmx_share.c,
+ * which makes ours current for it. Off, the branch is a NOP.
+ */
+DECLARE_STATIC_KEY_FALSE(vmx_shared);
+unsigned long vmx_shared_vmread(unsigned long field);
+void vmx_shared_vmwrite(unsigned long field, unsigned long value);
+DECLARE_PER_CPU(bool, vmx_vmcs_ready);	/* the loaded vCPU's VMCS is current */
+
+static __always_inline unsigned long __vmcs_read(unsigned long field)
+{
+	if (static_branch_unlikely(&vmx_shared))
+		return vmx_shared_vmread(field);
+	return vmx_raw_vmread(field);
+}
+
+static __always_inline void __vmcs_write(unsigned long field, unsigned long value)
+{
+	if (static_branch_unlikely(&vmx_shared))
+		vmx_shared_vmwrite(field, value);
+	else
+		vmx_raw_vmwrite(field, value);
 }
 
 #define DEFINE_VMCS_ACCESSORS(name, type, width)			\
@@ -112,6 +139,21 @@ fail:									\
 	}								\
 	__fail;								\
 })
+
+/* VMPTRST's "no current VMCS" (SDM Vol. 3C 31.3, VMPTRST). */
+#define VMX_NO_VMCS	(~0ULL)
+
+/* The current-VMCS pointer; VMX_NO_VMCS also if VMPTRST faults. */
+static __always_inline u64 vmx_vmptrst(void)
+{
+	u64 pa = VMX_NO_VMCS;
+
+	asm volatile("1: vmptrst %0\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+m" (pa) : : "memory");
+	return pa;
+}
 
 static __always_inline bool vmx_vmclear(u64 pa)
 {

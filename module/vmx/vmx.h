@@ -178,6 +178,23 @@ void vmx_vmcs_adopt(struct vmx_vcpu *vx);
 bool vmx_cpu_is_on(void);
 DECLARE_PER_CPU(struct vmx_vcpu *, vmx_current_vcpu);
 void vmx_dump_vmcs(void);
+/* Whose VMX operation we run in (MV_CAP_VMX_OWNER). */
+extern int vmx_owner;
+/* vmx_share.c: running inside kvm_intel's VMX operation */
+bool vmx_share_wanted(bool *required);
+int vmx_share_enable(void);
+void vmx_share_disable(void);
+void vmx_share_load(struct vmx_vcpu *vx);
+void vmx_share_put(struct vmx_vcpu *vx);
+bool vmx_share_acquire(struct vmx_vcpu *vx);
+void vmx_share_release(void);
+void vmx_share_after_exit(void);
+struct vmx_vcpu *vmx_share_borrow(struct vmx_vcpu *vx);
+void vmx_share_unborrow(struct vmx_vcpu *prev);
+bool vmx_vmcs_is_ours(void);
+struct vmx_vcpu *vmx_share_loaded(void);
+/* vmx_mitigate.c */
+void vmx_mitigate_other_guest(void);
 
 /* vmx_caps.c */
 int vmx_config_setup(void);
@@ -274,6 +291,7 @@ int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
 void vmx_syscall_msrs_load(struct vmx_vcpu *vx);
 void vmx_syscall_msrs_drop_all(void);
 void vmx_syscall_msrs_drop_local(void);
+void vmx_syscall_msrs_put_shared(void);
 void vmx_save_host_state(struct vmx_vcpu *vx);
 
 /* vmx_entry_diag.c: the SDM rule a failed entry broke (0: none found) */

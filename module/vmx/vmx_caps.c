@@ -241,6 +241,8 @@ u64 vmx_cap(unsigned int cap)
 	case MV_CAP_LAPIC:
 		return MV_LAPIC_XAPIC | MV_LAPIC_X2APIC |
 		       (vmx_apicv_supported() ? MV_LAPIC_APICV : 0);
+	case MV_CAP_VMX_OWNER:
+		return READ_ONCE(vmx_owner);
 	default:
 		return 0;
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-CPU VMX operation: VMXON/VMXOFF on every online CPU while any VM
- * exists, CPU hotplug, and VMCS ownership.
+ * Per-CPU VMX operation while any VM exists: VMXON/VMXOFF on every online
+ * CPU, or kvm_intel's VMX operation shared (vmx_share.c); CPU hotplug, and
+ * VMCS ownership.
  *
  * VMCS ownership rule (SDM Vol. 3C 25.1, 25.11.1): a VMCS may be active on at
  * most one CPU, and must be VMCLEARed on that CPU before it is loaded on
@@ -35,6 +36,7 @@ static DEFINE_PER_CPU(struct vmx_percpu, vmx_percpu);
 DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current_vcpu);
 
 static bool vmx_wanted;			/* VMX should be on (any VM exists) */
+int vmx_owner;				/* MV_VMX_OWNER_*, under mv_hw_lock */
 static enum cpuhp_state vmx_hp_state;
 bool vmx_rebooting;
 
@@ -61,14 +63,24 @@ static int vmx_reboot_notify(struct notifier_block *nb, unsigned long code, void
 	return NOTIFY_OK;
 }
 
+/*
+ * Before 6.1 KVM's reboot notifier (priority 0) turns VMX off under our
+ * vCPU threads: from then on their VMX instructions may fault, quietly.
+ */
 static struct notifier_block vmx_reboot_nb = {
 	.notifier_call = vmx_reboot_notify,
+	.priority = 1,
 };
 
 void vmx_insn_failed(const char *insn, unsigned long arg)
 {
 	unsigned long err = 0;
 
+	/* Shared VMX operation: never read (or dump) KVM's VMCS. */
+	if (!vmx_vmcs_is_ours()) {
+		WARN_ONCE(1, "minivisor: %s(%#lx) failed\n", insn, arg);
+		return;
+	}
 	/* Read the error directly: vmcs_read32() would recurse on failure. */
 	asm volatile("vmread %[f], %[v]" : [v] "+r" (err)
 		     : [f] "r" ((unsigned long)VM_INSTRUCTION_ERROR) : "cc");
@@ -140,6 +152,11 @@ static void vmx_cpu_off(void)
 	if (!pc->on)
 		return;
 	vmx_clear_all_local();
+	if (vmx_owner == MV_VMX_OWNER_KVM) {
+		/* kvm_intel's VMX operation: it turns VMX off itself. */
+		pc->on = false;
+		return;
+	}
 	if (vmx_vmxoff())
 		vmx_insn_failed("vmxoff", 0);
 	mv_cr4_clear_vmxe();
@@ -154,6 +171,21 @@ static int vmx_cpu_on(void)
 
 	if (pc->on)
 		return 0;
+	if (vmx_owner == MV_VMX_OWNER_KVM) {
+		/*
+		 * kvm_intel turned VMX on here (its hotplug state comes before
+		 * ours, its syscore resume runs first). Translations tagged with
+		 * an EPTP we may use are dropped as after our own VMXON.
+		 */
+		if (!(__read_cr4() & X86_CR4_VMXE))
+			return -ENODEV;
+		pc->on = true;
+		if (vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0)) {
+			pc->on = false;
+			return -EIO;
+		}
+		return 0;
+	}
 	/* Linux 7.2: VMX operation is core x86's (compat.h, design.md). */
 	if (MV_VMX_OWNED_BY_CORE)
 		return -EOPNOTSUPP;
@@ -200,40 +232,74 @@ static void vmx_cpu_off_ipi(void *unused)
 	vmx_cpu_off();
 }
 
+static void vmx_syscore_reregister(void);
+
+/* The first VM is being created (mv_hw_lock held, process context). */
 int vmx_hw_enable(void)
 {
+	bool required, share = vmx_share_wanted(&required);
 	int cpu, r = 0;
 
+	if (share) {
+		r = vmx_share_enable();
+		if (r && required)
+			return r;
+		if (r) {
+			pr_warn_ratelimited("minivisor: not sharing kvm_intel's VMX operation (%d), trying VMXON of our own (vmx_share=auto)\n",
+					    r);
+			share = false;
+		}
+	}
 	cpus_read_lock();
+	vmx_owner = share ? MV_VMX_OWNER_KVM : MV_VMX_OWNER_SELF;
 	on_each_cpu(vmx_cpu_on_ipi, NULL, 1);
 	for_each_online_cpu(cpu) {
 		r = per_cpu(vmx_percpu, cpu).error;
 		if (!r)
 			continue;
 		if (r == -EOPNOTSUPP)
-			pr_err_ratelimited("minivisor: this kernel keeps VMX operation in core x86 (x86_virt_get_ref, exported to KVM only); running beside kvm_intel is not implemented yet (issue 8 section 2)\n");
+			pr_err_ratelimited("minivisor: this kernel keeps VMX operation in core x86 (x86_virt_get_ref, exported to KVM only): minivisor can only share kvm_intel's, and minivisor.vmx_share=self\n");
 		else if (r == -EBUSY)
-			pr_warn_ratelimited("minivisor: VMX is already in use on CPU %d by another hypervisor (probably kvm_intel); stop its VMs or 'rmmod kvm_intel' and retry\n",
+			pr_warn_ratelimited("minivisor: VMX is already in use on CPU %d by another hypervisor (probably kvm_intel) and minivisor.vmx_share=self; share it (vmx_share=auto or kvm), stop its VMs or 'rmmod kvm_intel' and retry\n",
 					    cpu);
+		else if (share)
+			pr_err_ratelimited("minivisor: kvm_intel's VMX operation is not on on CPU %d (%d)\n",
+					   cpu, r);
 		else
 			pr_err_ratelimited("minivisor: VMXON failed on CPU %d (%d)\n", cpu, r);
 		break;
 	}
-	if (r)
+	if (r) {
 		on_each_cpu(vmx_cpu_off_ipi, NULL, 1);
-	else
+		vmx_owner = MV_VMX_OWNER_NONE;
+	} else {
 		vmx_wanted = true;
+		if (share)
+			static_branch_enable_cpuslocked(&vmx_shared);
+	}
 	cpus_read_unlock();
+	if (r && share)
+		vmx_share_disable();
+	if (!r && share)
+		vmx_syscore_reregister();
 	return r;
 }
 
+/* The last VM is gone (mv_hw_lock held). */
 void vmx_hw_disable(void)
 {
+	bool shared = vmx_owner == MV_VMX_OWNER_KVM;
+
 	cpus_read_lock();
 	vmx_wanted = false;
 	on_each_cpu(vmx_cpu_off_ipi, NULL, 1);
+	if (shared)
+		static_branch_disable_cpuslocked(&vmx_shared);
+	vmx_owner = MV_VMX_OWNER_NONE;
 	cpus_read_unlock();
 	vmx_syscall_msrs_drop_all();
+	if (shared)
+		vmx_share_disable();
 }
 
 /* Hotplug callbacks run on the CPU coming up or going down. */
@@ -314,6 +380,18 @@ static struct syscore vmx_syscore = { .ops = &vmx_syscore_ops };
 #define vmx_unregister_syscore()	unregister_syscore_ops(&vmx_syscore_ops)
 #endif
 
+/*
+ * Syscore hooks suspend and shut down in the reverse order of registration,
+ * and resume in that order. Registered again once kvm_intel's VMX operation
+ * is shared, ours come before kvm_intel's (VMCLEAR ours, then KVM turns
+ * VMX off) and resume after (KVM turns VMX on first).
+ */
+static void vmx_syscore_reregister(void)
+{
+	vmx_unregister_syscore();
+	vmx_register_syscore();
+}
+
 int vmx_cpu_setup(void)
 {
 	int cpu, r;
@@ -389,9 +467,19 @@ void vmx_dump_vmcs(void)
 		{ "EXIT_REASON", VM_EXIT_REASON }, { "EXIT_QUAL", EXIT_QUALIFICATION },
 		{ "INSN_ERROR", VM_INSTRUCTION_ERROR },
 	};
-	unsigned long v;
+	unsigned long v, flags;
 	unsigned int i;
+	/* Beside KVM: in a window where ours is current, never KVM's VMCS. */
+	bool shared = static_branch_unlikely(&vmx_shared) && !__this_cpu_read(vmx_vmcs_ready);
 
+	if (shared) {
+		local_irq_save(flags);
+		if (!vmx_share_acquire(vmx_share_loaded())) {
+			local_irq_restore(flags);
+			pr_err("minivisor: no VMCS dump: our VMCS cannot be made current\n");
+			return;
+		}
+	}
 	pr_err("minivisor: VMCS dump (CPU %d)%s\n", raw_smp_processor_id(),
 	       dump_host_state ? "" : "; host fields need minivisor.dump_host_state=1");
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
@@ -400,5 +488,9 @@ void vmx_dump_vmcs(void)
 		v = 0;
 		asm volatile("vmread %[f], %[v]" : [v] "+r" (v) : [f] "r" (f[i].field) : "cc");
 		pr_err("minivisor:   %-16s %#018lx\n", f[i].name, v);
+	}
+	if (shared) {
+		vmx_share_release();
+		local_irq_restore(flags);
 	}
 }

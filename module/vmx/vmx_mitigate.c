@@ -134,6 +134,16 @@ int vmx_mitigate_setup(void)
 	bool bhb = MV_HAS_BHB_VMEXIT && boot_cpu_has(X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT);
 	unsigned int i;
 
+	/*
+	 * Linux 7.2 exports its branch-history clearing sequence to KVM only
+	 * (compat.h): a CPU that needs it after every VM exit (BHI, Intel
+	 * "Branch History Injection") gets no guests rather than guests
+	 * without it.
+	 */
+	if (mv_bhb_vmexit_unavailable()) {
+		pr_err("minivisor: this CPU needs the branch-history clearing sequence after VM exit (BHI), which this kernel exports only to KVM; refusing to load\n");
+		return -EOPNOTSUPP;
+	}
 	if (l1d && !l1d_msr) {
 		vmx_l1d_pages = alloc_pages(GFP_KERNEL, VMX_L1D_FLUSH_ORDER);
 		if (!vmx_l1d_pages)
@@ -193,6 +203,18 @@ void vmx_mitigate_vcpu_load(struct vmx_vcpu *vx)
 	if (__this_cpu_read(vmx_last_vm) == id)
 		return;
 	__this_cpu_write(vmx_last_vm, id);
+	if (vmx_ibpb_vm_switch)
+		mv_ibpb();
+}
+
+/*
+ * Shared VMX operation (vmx_share.c): a KVM guest may have run on this CPU
+ * since our last entry, or may run next without KVM's own IBPB. Preemption
+ * or interrupts off.
+ */
+void vmx_mitigate_other_guest(void)
+{
+	__this_cpu_write(vmx_last_vm, 0);
 	if (vmx_ibpb_vm_switch)
 		mv_ibpb();
 }

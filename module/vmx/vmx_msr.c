@@ -141,9 +141,29 @@ void vmx_syscall_msrs_drop_local(void)
 		vmx_uret_restore(u);
 }
 
+/*
+ * Sharing kvm_intel's VMX operation: KVM keeps the SYSCALL MSRs of its
+ * guests loaded until its own user-return notifier runs, and skips the
+ * WRMSR when its record says the value is already there. So when our vCPU
+ * is put (preemption, end of the ioctl) the values that were live when it
+ * was loaded (KVM's guest's, or the host's) are written back, and read
+ * afresh at the next load: neither hypervisor's record goes stale.
+ */
+void vmx_syscall_msrs_put_shared(void)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	vmx_syscall_msrs_drop_local();
+	this_cpu_ptr(&vmx_uret)->host_valid = false;
+	local_irq_restore(flags);
+}
+
 static void vmx_uret_drop_ipi(void *unused)
 {
 	vmx_syscall_msrs_drop_local();
+	/* VMX may be shared next time: read what is live then. */
+	this_cpu_ptr(&vmx_uret)->host_valid = false;
 }
 
 /* The last VM is gone or the module unloads: no notifier may stay behind. */

@@ -332,6 +332,19 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 	}
 
 	/*
+	 * Beside KVM, our VMCS is made current for the whole entry-to-exit
+	 * window (vmx_share.c); KVM's goes back before interrupts are on.
+	 */
+	if (static_branch_unlikely(&vmx_shared) && unlikely(!vmx_share_acquire(vx))) {
+		local_irq_enable();
+		vcpu->exit.reason = MV_NEXIT_HW_ERROR;
+		vcpu->exit.hw.op = 0;
+		vcpu->exit.hw.error = 0;
+		vcpu->exit.hw.check = 0;
+		return;
+	}
+
+	/*
 	 * Interrupts are off, so no preemption can put the host state back
 	 * between here and the entry (vcpu_put restores it at sched-out).
 	 */
@@ -406,6 +419,9 @@ void vmx_vcpu_run(struct mv_vcpu *vcpu)
 			vmx_machine_check();
 		}
 	}
+
+	if (static_branch_unlikely(&vmx_shared))
+		vmx_share_after_exit();
 
 	/*
 	 * Host interrupts that exited (the tick among them) run here, while

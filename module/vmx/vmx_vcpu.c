@@ -168,7 +168,10 @@ void vmx_vcpu_load(struct mv_vcpu *vcpu, int cpu)
 		smp_rmb();
 		vmx_vmcs_adopt(vx);
 	}
-	if (__this_cpu_read(vmx_current_vcpu) != vx) {
+	if (static_branch_unlikely(&vmx_shared)) {
+		/* kvm_intel's VMCS may be current: made ours when accessed. */
+		vmx_share_load(vx);
+	} else if (__this_cpu_read(vmx_current_vcpu) != vx) {
 		if (vmx_vmptrld(vx->vmcs_pa))
 			vmx_insn_failed("vmptrld", vx->vmcs_pa);
 		__this_cpu_write(vmx_current_vcpu, vx);
@@ -192,7 +195,13 @@ void vmx_vcpu_load(struct mv_vcpu *vcpu, int cpu)
 
 void vmx_vcpu_put(struct mv_vcpu *vcpu)
 {
-	vmx_restore_host_state(to_vmx(vcpu));
+	struct vmx_vcpu *vx = to_vmx(vcpu);
+
+	vmx_restore_host_state(vx);
+	if (static_branch_unlikely(&vmx_shared)) {
+		vmx_syscall_msrs_put_shared();
+		vmx_share_put(vx);
+	}
 }
 
 void vmx_skip_insn(struct mv_vcpu *vcpu, unsigned int len)
@@ -223,7 +232,7 @@ void vmx_skip_insn(struct mv_vcpu *vcpu, unsigned int len)
 
 struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 {
-	struct vmx_vcpu *vx;
+	struct vmx_vcpu *vx, *prev = NULL;
 	int r = -ENOMEM, cpu;
 
 	vx = kzalloc(sizeof(*vx), GFP_KERNEL_ACCOUNT);
@@ -242,8 +251,11 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 	if (vmx_fpu_init(vx))
 		goto free;
 
-	/* Out of VPIDs: run untagged (VPID 0), flushed at every transition. */
-	if (vmx_cfg.has_vpid) {
+	/*
+	 * Out of VPIDs: run untagged (VPID 0), flushed at every transition.
+	 * Beside KVM too: its VPIDs come from a pool we cannot see.
+	 */
+	if (vmx_cfg.has_vpid && !static_branch_unlikely(&vmx_shared)) {
 		r = ida_alloc_range(&vmx_vpid_ida, 1, 0xffff, GFP_KERNEL);
 		vx->vpid = r > 0 ? r : 0;
 	}
@@ -268,19 +280,24 @@ struct mv_vcpu *vmx_vcpu_create(struct mv_vm *vm, unsigned int id)
 		goto free;
 	}
 	vmx_vmcs_adopt(vx);
-	if (vmx_vmptrld(vx->vmcs_pa)) {
+	if (static_branch_unlikely(&vmx_shared)) {
+		prev = vmx_share_borrow(vx);
+	} else if (vmx_vmptrld(vx->vmcs_pa)) {
 		vmx_vmcs_clear(vx);
 		put_cpu();
 		vmx_insn_failed("vmptrld", vx->vmcs_pa);
 		r = -EIO;
 		goto free;
+	} else {
+		__this_cpu_write(vmx_current_vcpu, vx);
 	}
-	__this_cpu_write(vmx_current_vcpu, vx);
 	vmx_setup_vmcs(vx);
 	vmx_set_percpu_host_state(cpu);
 	vmx_set_reset_state(vx);
 	/* Power-on only: INIT keeps the x87/SSE state (SDM Vol. 3A table 9-1). */
 	vmx_fpu_reset(vx);
+	if (static_branch_unlikely(&vmx_shared))
+		vmx_share_unborrow(prev);
 	put_cpu();
 	return &vx->vcpu;
 

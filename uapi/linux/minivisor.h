@@ -54,6 +54,10 @@
 #define MV_STATS_HISTOGRAMS	(1u << 0)	/* latency histograms (module parameter) */
 #define MV_STATS_FLIGHT		(1u << 1)	/* exit flight recorder (flight_entries > 0) */
 #define MV_STATS_COUNTERS	(1u << 2)	/* exit statistics at all (module parameter stats) */
+#define MV_CAP_VMX_OWNER	25	/* whose VMX operation minivisor's VMs run in now: */
+#define MV_VMX_OWNER_NONE	0	/* no VM exists: VMX not in use by minivisor */
+#define MV_VMX_OWNER_SELF	1	/* minivisor's own VMXON (module parameter vmx_share=self) */
+#define MV_VMX_OWNER_KVM	2	/* kvm_intel's, shared beside KVM's VMs */
 
 /* ---- system ioctls, on /dev/minivisor ---- */
 #define MV_GET_API_VERSION	_IO(MVIO, 0x00)	/* returns MV_API_VERSION */
