@@ -54,6 +54,7 @@
 #include <linux/fs.h>
 #include <linux/kmod.h>
 #include <linux/kvm.h>
+#include <linux/magic.h>
 #include <linux/moduleparam.h>
 #include <linux/namei.h>
 #include <linux/string.h>
@@ -167,10 +168,12 @@ static struct file *vmx_kvm_vm_create(void)
 	}
 	vm = fget(fd);
 	/*
-	 * Only KVM's VM file may be taken out of the table: a thread of the
-	 * caller could have closed the number and reused it meanwhile.
+	 * Only KVM's VM file (anonymous inode "kvm-vm") may be taken out of the
+	 * table: a thread of the caller could have closed the number and
+	 * reused it meanwhile. (Its f_op->owner is kvm_intel only since 6.7;
+	 * before, each KVM VM holds a reference on kvm_intel itself.)
 	 */
-	if (!vm || vm->f_op->owner != dev->f_op->owner ||
+	if (!vm || file_inode(vm)->i_sb->s_magic != ANON_INODE_FS_MAGIC ||
 	    strcmp(file_dentry(vm)->d_name.name, "kvm-vm")) {
 		if (vm)
 			fput(vm);
