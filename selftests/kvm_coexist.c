@@ -36,12 +36,13 @@
 #include "test_util.h"
 #include "vm.h"
 
+/* For a uapi header from before shared VMX operation. */
 #ifndef MV_CAP_VMX_OWNER
-#define MV_CAP_VMX_OWNER	25	/* 0: no VM, 1: own VMXON, 2: kvm_intel's */
+#define MV_CAP_VMX_OWNER	25
+#define MV_VMX_OWNER_NONE	0	/* no minivisor VM exists */
+#define MV_VMX_OWNER_SELF	1	/* minivisor did VMXON itself */
+#define MV_VMX_OWNER_KVM	2	/* kvm_intel's VMX operation, shared */
 #endif
-#define VMX_OWNER_NONE		0
-#define VMX_OWNER_SELF		1
-#define VMX_OWNER_KVM		2
 
 /* Retry window for a VMX owner (or a module reference) let go asynchronously. */
 #define RELEASE_WAIT_SECONDS	3
@@ -721,7 +722,7 @@ static void test_owned_kvm_vm_blocks_minivisor(void)
 	ret = mv_create_vm(sys);
 	ASSERT_ERR(ret, EBUSY);
 	EXPECT_TRUE(kmsg_find(kmsg, "minivisor", "another hypervisor"));
-	expect_owner(VMX_OWNER_NONE);
+	expect_owner(MV_VMX_OWNER_NONE);
 	close(sys);
 	close(kmsg);
 	close(vm);
@@ -740,7 +741,7 @@ static void test_owned_minivisor_after_kvm_vm_closed(void)
 	ASSERT_OK(sys);
 	vm = mv_create_vm_retry(sys);
 	ASSERT_OK(vm);
-	expect_owner(VMX_OWNER_SELF);
+	expect_owner(MV_VMX_OWNER_SELF);
 	close(vm);
 	close(sys);
 	/* And a guest runs to completion. */
@@ -760,7 +761,7 @@ static void test_owned_minivisor_vm_blocks_kvm(void)
 
 	set_vmx_share("self");
 	tvm_create_real(&t, RM_BLOB(hello));
-	expect_owner(VMX_OWNER_SELF);
+	expect_owner(MV_VMX_OWNER_SELF);
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	err = vm < 0 ? errno : 0;
 	test_diag("KVM_CREATE_VM with a minivisor VM alive: %d, %s", vm,
@@ -798,7 +799,7 @@ static void test_owned_kvm_after_minivisor_vm_closed(void)
 		TEST_FAIL("KVM_CREATE_VM after the last minivisor VM is gone: %s",
 			  strerror(errno));
 	close(vm);
-	expect_owner(VMX_OWNER_NONE);
+	expect_owner(MV_VMX_OWNER_NONE);
 	close(kvm);
 }
 
@@ -817,7 +818,7 @@ static void kvm_alone(void)
 	struct chain c;
 	int kvm = kvm_open();
 
-	expect_owner(VMX_OWNER_NONE);
+	expect_owner(MV_VMX_OWNER_NONE);
 	kvm_chain_create(&c, kvm, "kvm", SEED_KVM);
 	runner_start(&r, &c);
 	runner_leg(&r, CHAIN_EXITS, -1, 0, NULL, 0);
@@ -826,7 +827,7 @@ static void kvm_alone(void)
 	test_diag("kvm alone: %d exits in %.2f s", CHAIN_EXITS, r.end - r.start);
 	chain_verify(&c, CHAIN_EXITS);
 	chain_destroy(&c);
-	expect_owner(VMX_OWNER_NONE);
+	expect_owner(MV_VMX_OWNER_NONE);
 	close(kvm);
 }
 
@@ -845,7 +846,7 @@ static void create_pair(struct chain *mv, struct chain *kv, int kvm)
 {
 	set_vmx_share("kvm");
 	mv_chain_create(mv, "minivisor", SEED_MV);
-	expect_owner(VMX_OWNER_KVM);
+	expect_owner(MV_VMX_OWNER_KVM);
 	kvm_chain_create(kv, kvm, "kvm", SEED_KVM);
 }
 
@@ -1026,7 +1027,7 @@ static void test_shared_rmmod_kvm_intel_refused(void)
 	set_vmx_share("kvm");
 	base = kvm_intel_refcnt();
 	mv_chain_create(&mv, "minivisor", SEED_MV);
-	expect_owner(VMX_OWNER_KVM);
+	expect_owner(MV_VMX_OWNER_KVM);
 	held = kvm_intel_refcnt();
 	test_diag("kvm_intel refcnt: %ld without VMs, %ld with a minivisor VM", base, held);
 	EXPECT_GT(held, base);
@@ -1068,7 +1069,7 @@ static void test_shared_rmmod_kvm_intel_refused(void)
 	}
 	EXPECT_EQ(kvm_intel_refcnt(), base);
 	EXPECT_TRUE(kvm_intel_loaded());
-	expect_owner(VMX_OWNER_NONE);
+	expect_owner(MV_VMX_OWNER_NONE);
 }
 
 static void cpu1_set_online(int on)
