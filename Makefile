@@ -14,7 +14,7 @@
 #   make dkms-install  the module's sources to /usr/src/minivisor-VERSION,
 #                   then dkms add/build/install; make dkms-uninstall
 #   make check-kernels  make check with the 2-CPU host on Linux 6.12, then
-#                   Linux 7.2 booted with the module loaded
+#                   Linux 7.2 (1 CPU) running every selftest (boot-7.2)
 #   make module-7.2 the module with W=1 against Linux 7.2 (Debian sid's
 #                   cloud headers, gcc 16) in a cached sid chroot
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -73,7 +73,8 @@ check:
 
 # make check with the 2-CPU emulated host booting the 6.12 cloud kernel
 # (module built against its headers) instead of 6.1; the 1-CPU one stays 6.1.
-# Then Linux 7.2 booted with the module built against it (tools/testhost/boot-7.2).
+# Then Linux 7.2 booted with the module built against it, every selftest in
+# it (tools/testhost/boot-7.2).
 check-kernels:
 	@rc=0; TH_SMP2_KERNEL=6.12 tools/testhost/check || rc=1; \
 	tools/testhost/boot-7.2 || rc=1; exit $$rc
