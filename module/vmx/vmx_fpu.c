@@ -2,10 +2,10 @@
 /*
  * Guest FPU state, XCR0 and PKRU.
  *
- * The guest's FPU registers are loaded once per MV_RUN, not around every VM
- * entry: vmx_vcpu_run_begin() makes the guest's fpstate the task's fpstate
- * (fpu_swap_kvm_fpstate(), exported by the x86 FPU core for hypervisors),
- * vmx_vcpu_run_end() puts the task's own state back. In between the kernel's
+ * 6.1 and 6.12: the guest's FPU registers are loaded once per MV_RUN, not
+ * around every VM entry: vmx_vcpu_run_begin() makes the guest's fpstate
+ * the task's fpstate (fpu_swap_kvm_fpstate(), exported by the x86 FPU core
+ * for hypervisors), vmx_vcpu_run_end() puts the task's own state back. In between the kernel's
  * FPU code keeps the guest state safe by itself: a context switch saves the
  * registers into the guest fpstate and sets TIF_NEED_FPU_LOAD, so does
  * kernel_fpu_begin() in this thread (softirqs, crypto), and the run path
