@@ -91,7 +91,7 @@ static long mv_dev_ioctl(struct file *filp, unsigned int ioctl, unsigned long ar
 	case MV_CHECK_CAP:
 		return mv_check_cap(arg);
 	case MV_CREATE_VM:
-		return mv_vm_create(arg);
+		return mv_vm_create(filp, arg);
 	case MV_GET_MSR_INDEX_LIST:
 		return mv_msr_index_list((void __user *)arg);
 	default:

@@ -373,7 +373,7 @@ int mv_nl_vm_init(struct mv_vm *vm);
 void mv_nl_vm_free(struct mv_vm *vm);
 
 /* vm.c */
-int mv_vm_create(unsigned long flags);
+int mv_vm_create(struct file *dev, unsigned long flags);
 void mv_vm_put(struct mv_vm *vm);
 struct mv_memslot *mv_find_slot(struct mv_vm *vm, u64 gpa);
 int mv_read_guest_phys(struct mv_vm *vm, u64 gpa, void *buf, unsigned int len);

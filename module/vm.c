@@ -332,15 +332,24 @@ static const struct file_operations mv_vm_fops = {
 	.llseek		= noop_llseek,
 };
 
-int mv_vm_create(unsigned long flags)
+int mv_vm_create(struct file *dev, unsigned long flags)
 {
+	const struct cred *old;
 	struct mv_vm *vm;
 	int r, fd;
 
 	if (flags)
 		return -EINVAL;
 
+	/*
+	 * With the credentials of whoever opened /dev/minivisor, like the
+	 * access to it: bringing VMX up may open /dev/kvm (the backend's
+	 * shared VMX operation), and a caller that dropped privileges after
+	 * opening /dev/minivisor may still create VMs.
+	 */
+	old = override_creds(dev->f_cred);
 	r = mv_hw_get();
+	revert_creds(old);
 	if (r)
 		return r;
 
