@@ -1320,6 +1320,15 @@ int main(int argc, char **argv)
 		    (kvm.sys_fd >= 0 && kvm_r[i].outcome == RUN_FAILED))
 			ret = 1;
 	}
+	{
+		char own[32], sh[16];
+
+		printf("bench: note: minivisor's rows ran in VMX operation: %s (MV_CHECK_CAP("
+		       "MV_CAP_VMX_OWNER) after each MV_CREATE_VM: self = its own VMXON, kvm = "
+		       "kvm_intel's, shared), module parameter vmx_share=%s\n",
+		       owner_name(mv.owners, own, sizeof(own)),
+		       param(MV_PARAM_DIR "vmx_share", sh, sizeof(sh)));
+	}
 	if (stats_bench(&mv, &kvm_r[1], kvm_t[1], kvm.sys_fd >= 0, mv_t[1]))
 		ret = 1;
 	if (apic_bench(&mv, &kvm))
