@@ -12,9 +12,10 @@
  * hypervisor needs only to kvm, kvm-amd and kvm-intel, and keeps VMXON in
  * core x86 behind x86_virt_get_ref() (asm/virt.h), exported the same way.
  * The replacements below use inlines of the headers or exported symbols
- * where that is exactly as correct; what has no safe replacement (VMXON,
- * the guest fpstate) is a clearly failing stub, see the "Linux 7.2" section
- * of Documentation/design.md.
+ * where that is exactly as correct (the guest fpstate: a per-entry scheme
+ * on kernel_fpu_begin_mask()); what has no safe replacement (VMXON) is a
+ * clearly failing stub, see the "Linux 7.2" section of
+ * Documentation/design.md.
  */
 #ifndef MV_COMPAT_H
 #define MV_COMPAT_H
@@ -172,16 +173,22 @@ static __always_inline void mv_hw_breakpoint_restore(struct mv_host_drs *h)
  * No safe replacement (design.md, "Linux 7.2"): VMXON and CR4.VMXE belong
  * to core x86 (x86_virt_get_ref), native_write_cr4 is not exported and
  * writing CR4 behind the kernel's per-CPU shadow would be undone by its
- * next cr4_update_irqsoff(); the guest fpstate helpers have no exported
- * equivalent. These stubs are never reached: VMX enable fails first.
+ * next cr4_update_irqsoff(). These stubs are never reached: VMX enable
+ * fails first.
  */
 #define MV_VMX_OWNED_BY_CORE		1
 #define mv_cr4_set_vmxe()		WARN_ON_ONCE(1)
 #define mv_cr4_clear_vmxe()		WARN_ON_ONCE(1)
-#define mv_fpu_alloc_guest_fpstate(g)	false
-#define mv_fpu_free_guest_fpstate(g)	do { } while (0)
-#define mv_fpu_swap_kvm_fpstate(g, e)	WARN_ON_ONCE(1)
-#define mv_switch_fpu_return()		WARN_ON_ONCE(1)
+
+/*
+ * The guest fpstate helpers (fpu_alloc_guest_fpstate, fpu_free_guest_fpstate,
+ * fpu_swap_kvm_fpstate, switch_fpu_return) are KVM-only: the guest's FPU
+ * registers are XRSTORed and XSAVEd around every entry instead, inside a
+ * kernel_fpu_begin_mask()/kernel_fpu_end() section with interrupts off
+ * (vmx/vmx_fpu.c). Defining it on another kernel (KCFLAGS=
+ * -DMV_GUEST_FPU_PER_ENTRY=1) runs that path there too, for testing.
+ */
+#define MV_GUEST_FPU_PER_ENTRY		1
 #else
 #define mv_get_current_cr3_fast()	__get_current_cr3_fast()
 #define mv_ibpb()			indirect_branch_prediction_barrier()

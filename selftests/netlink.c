@@ -1267,11 +1267,23 @@ static void test_malformed(void)
 
 /* ---- destroy while dumping ---- */
 
-#define CHURN_SECONDS	3.0
+/*
+ * A fixed amount of work instead of a fixed time: 3 emulated seconds were
+ * 84 cycles with one CPU and 98 with two, and 35 s of wall time in make
+ * check's 2-CPU boot. The reader goes on until the churn did CHURN_CYCLES
+ * and the reads met a VM gone between the dump and the read (ENOENT)
+ * CHURN_ENOENT times, so the race this is about was really run (in those
+ * 3 s: 22 ENOENT reads with one CPU, 82 with two). CHURN_MAX cycles
+ * without that many is a failure.
+ */
+#define CHURN_CYCLES	24
+#define CHURN_ENOENT	4
+#define CHURN_MAX	400
 
 struct churn {
-	volatile int stop;
-	int cycles, errors;
+	volatile int stop, done;
+	volatile int cycles;
+	int errors;
 };
 
 static void *spin_runner(void *arg)
@@ -1303,6 +1315,7 @@ static void *churn_main(void *arg)
 		tvm_destroy(&t);
 		c->cycles++;
 	}
+	c->done = 1;
 	return NULL;
 }
 
@@ -1317,14 +1330,15 @@ static void test_destroy_while_dumping(void)
 	struct nlres res;
 	pthread_t tid;
 	struct nls s;
-	double end;
+	double t0;
 
 	ASSERT_TRUE(l && st && f);
 	install_sigusr1();
 	nls_open_ok(&s);
+	t0 = test_now();
 	ASSERT_EQ(pthread_create(&tid, NULL, churn_main, &c), 0);
-	end = test_now() + CHURN_SECONDS;
-	while (test_now() < end) {
+	while (!c.done && c.cycles < CHURN_MAX &&
+	       (c.cycles < CHURN_CYCLES || enoent < CHURN_ENOENT)) {
 		memset(l, 0, sizeof(*l));
 		r = mv_dump(&s, &req, MV_NL_CMD_VM_GET, vmlist_cb, l, &res);
 		dumps++;
@@ -1348,12 +1362,13 @@ static void test_destroy_while_dumping(void)
 	}
 	c.stop = 1;
 	pthread_join(tid, NULL);
-	test_diag("%.0f s: %d create/run/destroy cycles, %d dumps, %d reads (%d ENOENT)",
-		  CHURN_SECONDS, c.cycles, dumps, reads, enoent);
-	EXPECT_GT(c.cycles, 0);
+	test_diag("%.2f s: %d create/run/destroy cycles, %d dumps, %d reads (%d ENOENT)",
+		  test_now() - t0, c.cycles, dumps, reads, enoent);
+	EXPECT_GE(c.cycles, CHURN_CYCLES);
 	EXPECT_EQ(c.errors, 0);
 	EXPECT_GT(dumps, 0);
 	EXPECT_GT(reads, 0);
+	EXPECT_GE(enoent, CHURN_ENOENT);
 	EXPECT_EQ(other, 0);
 	nls_close(&s);
 	kmsg_expect_clean(kmsg);

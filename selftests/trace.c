@@ -14,6 +14,7 @@
  */
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -834,10 +835,37 @@ static void report_sample(const char *out)
 
 static int run_cmd(const char *cmd)
 {
+	double t0 = test_now();
 	int st = system(cmd);
 
-	test_diag("%s: status %d", cmd, st);
+	test_diag("%s: status %d (%.2f s)", cmd, st, test_now() - t0);
 	return st;
+}
+
+/*
+ * trace-cmd record copies /proc/kallsyms (3.9 MB in the emulated host) into
+ * its file, reading it twice (procfs gives no size, so once to count it),
+ * and report parses it again: with one CPU, 2.5 of record's 4.8 emulated
+ * seconds and 2.2 of report's 2.2. The minivisor events print no kernel
+ * addresses, so trace-cmd runs with an empty file over /proc/kallsyms,
+ * bound in a mount namespace of this case's own (the harness runs each
+ * case in a child process of its own).
+ */
+static void hide_kallsyms(void)
+{
+	const char *empty = "/tmp/mv-trace.kallsyms";
+	int fd;
+
+	if (unshare(CLONE_NEWNS))
+		TEST_FAIL("unshare(CLONE_NEWNS): %s", strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		TEST_FAIL("mount --make-rprivate /: %s", strerror(errno));
+	fd = open(empty, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		TEST_FAIL("create %s: %s", empty, strerror(errno));
+	close(fd);
+	if (mount(empty, "/proc/kallsyms", NULL, MS_BIND, NULL))
+		TEST_FAIL("bind %s over /proc/kallsyms: %s", empty, strerror(errno));
 }
 
 /*
@@ -851,11 +879,23 @@ static void test_trace_cmd(void)
 	struct trace tr;
 	ssize_t n;
 
+	/*
+	 * What trace-cmd parses (the format files) is the same with any number
+	 * of CPUs, and the records of the other cases come from the same ring
+	 * buffers. Even without kallsyms, record takes 2.3 emulated seconds,
+	 * mostly waiting (2.2 s of wall time with one CPU, which idles at no
+	 * cost), and 3 with two CPUs: 25 s of wall time in make check's 2-CPU
+	 * boot, where every emulated second costs about ten (testing.md, "Two
+	 * CPUs").
+	 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		test_skip("trace-cmd runs in the 1-CPU boot");
 	tracefs_mount();
 	trace_reset();
 	if (access(TRACE_CMD, X_OK))
 		TEST_FAIL("%s: %s (tools/testhost/mkinitramfs packs it when the machine has trace-cmd)",
 			  TRACE_CMD, strerror(errno));
+	hide_kallsyms();
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	ASSERT_GT(n, 0);
 	self[n] = 0;

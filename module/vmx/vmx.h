@@ -309,19 +309,26 @@ void vmx_vcpu_run_end(struct mv_vcpu *vcpu);
 void vmx_handle_xsetbv(struct vmx_vcpu *vx);
 bool vmx_fpu_enter_xcr0(struct vmx_vcpu *vx);
 void vmx_fpu_exit(struct vmx_vcpu *vx);
+void vmx_fpu_load(struct vmx_vcpu *vx);
 
 /*
  * Interrupts off, right before the entry: the guest's FPU registers back if
  * they left the CPU, and its XCR0 where it differs (vmx_fpu.c). Returns
- * whether the host's XCR0 must be put back after the exit.
+ * whether vmx_fpu_exit() must run after the exit (the host's XCR0 back;
+ * with MV_GUEST_FPU_PER_ENTRY always: it saves the guest's registers).
  */
 static __always_inline bool vmx_fpu_enter(struct vmx_vcpu *vx)
 {
+#ifdef MV_GUEST_FPU_PER_ENTRY
+	vmx_fpu_load(vx);
+	return true;
+#else
 	if (unlikely(test_thread_flag(TIF_NEED_FPU_LOAD)))
 		mv_switch_fpu_return();
 	if (likely(vx->vcpu.xcr0 == vmx_cfg.host_xcr0) || !vmx_cfg.host_xcr0)
 		return false;
 	return vmx_fpu_enter_xcr0(vx);
+#endif
 }
 
 /* vmx_intr.c */

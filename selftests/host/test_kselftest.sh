@@ -126,5 +126,21 @@ ok $? "run_kselftest.sh -t with an unknown test: status 2 and a message"
 "$F/run_kselftest.sh" -o 0 -t coll:pass >/dev/null 2>&1
 ok $? "run_kselftest.sh -o 0 (no timeout) runs"
 
+# The emulated host runs it with busybox alone (sh, awk, timeout...):
+# busybox's timeout leaves the killed program's status (143) where GNU's
+# exits with 124, and a hang must still be a TIMEOUT there.
+if [ -x /bin/busybox ] && mkdir -p "$TMP/bb" && /bin/busybox --install -s "$TMP/bb"; then
+	PATH=$TMP/bb "$TMP/bb/sh" "$F/run_kselftest.sh" >"$TMP/bb.out" 2>&1
+	st=$?
+	[ $st -eq 1 ] && cmp -s "$TMP/run.want" "$TMP/bb.out"
+	st2=$?
+	ok $st2 "run_kselftest.sh with busybox's sh, awk and timeout: the same results, the hang" \
+		"a TIMEOUT (got status $st)"
+	[ $st2 -ne 0 ] && diff "$TMP/run.want" "$TMP/bb.out" | sed 's/^/#   /'
+else
+	n=$((n + 1))
+	echo "ok $n - run_kselftest.sh with busybox's sh, awk and timeout # SKIP no /bin/busybox"
+fi
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
