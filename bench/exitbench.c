@@ -92,6 +92,7 @@ struct hv {
 	int (*run)(struct hv *hv, const struct loop *l, unsigned int iters,
 		   unsigned int mark, struct run_result *res);
 	int sys_fd;
+	unsigned int owners;	/* mv: 1 << MV_CHECK_CAP(MV_CAP_VMX_OWNER) seen after MV_CREATE_VM */
 };
 
 static unsigned char *guest_mem(const struct loop *l)
@@ -136,6 +137,10 @@ static int mv_run(struct hv *hv, const struct loop *l, unsigned int iters,
 		perror("exitbench: MV_CREATE_VM");
 		goto out_mem;
 	}
+	/* Whose VMX operation this VM runs in (share_bench checks it). */
+	got = ioctl(hv->sys_fd, MV_CHECK_CAP, MV_CAP_VMX_OWNER);
+	hv->owners |= 1u << (got >= 0 && got < 8 ? got : 7);
+	got = 0;
 	r.userspace_addr = (uintptr_t)mem;
 	if (!ioctl(vm, MV_SET_MEMORY_REGION, &r))
 		vcpu = ioctl(vm, MV_CREATE_VCPU, 0);
@@ -1051,6 +1056,221 @@ static int apic_bench(struct hv *mv, struct hv *kvm)
 	return ret;
 }
 
+/* ---- minivisor's own VMX operation vs kvm_intel's, shared (module parameter vmx_share) ---- */
+
+/* A KVM VM whose one vCPU has run once (to a HLT exit) and stays open. */
+struct kvm_hold {
+	int vm, vcpu;
+	void *run;
+	int run_size;
+	unsigned char *mem;
+};
+
+static void kvm_hold_close(struct kvm_hold *h)
+{
+	if (h->run && h->run != MAP_FAILED)
+		munmap(h->run, h->run_size);
+	if (h->vcpu >= 0)
+		close(h->vcpu);
+	if (h->vm >= 0)
+		close(h->vm);
+	if (h->mem && h->mem != MAP_FAILED)
+		munmap(h->mem, BENCH_MEM);
+	memset(h, 0, sizeof(*h));
+	h->vm = h->vcpu = -1;
+}
+
+/*
+ * KVM_RUN once leaves the vCPU's VMCS current on this CPU: KVM's vcpu_put
+ * does not VMCLEAR it, only destroying the vCPU (or migrating it) does.
+ * The emulated host has one CPU, so minivisor's vCPUs then run on the CPU
+ * where KVM's VMCS is current.
+ */
+static int kvm_hold_open(int kvm_fd, struct kvm_hold *h, char *why, size_t wlen)
+{
+	struct kvm_userspace_memory_region r = { .memory_size = BENCH_MEM };
+	struct kvm_regs regs = { .rip = BENCH_LOAD, .rflags = 2 };
+	struct kvm_run *run;
+	struct kvm_sregs s;
+
+	memset(h, 0, sizeof(*h));
+	h->vm = h->vcpu = -1;
+	h->mem = mmap(NULL, BENCH_MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (h->mem == MAP_FAILED) {
+		snprintf(why, wlen, "kvm VM held open: mmap: %s", strerror(errno));
+		goto fail;
+	}
+	h->mem[BENCH_LOAD] = 0xf4;	/* HLT */
+	r.userspace_addr = (uintptr_t)h->mem;
+	h->vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	h->run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (h->vm < 0 || h->run_size <= 0 || ioctl(h->vm, KVM_SET_USER_MEMORY_REGION, &r) ||
+	    (h->vcpu = ioctl(h->vm, KVM_CREATE_VCPU, 0)) < 0) {
+		snprintf(why, wlen, "kvm VM held open: setup: %s", strerror(errno));
+		goto fail;
+	}
+	h->run = mmap(NULL, h->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, h->vcpu, 0);
+	if (h->run == MAP_FAILED || ioctl(h->vcpu, KVM_GET_SREGS, &s)) {
+		snprintf(why, wlen, "kvm VM held open: vCPU: %s", strerror(errno));
+		goto fail;
+	}
+	s.cs.selector = 0;
+	s.cs.base = 0;
+	if (ioctl(h->vcpu, KVM_SET_SREGS, &s) || ioctl(h->vcpu, KVM_SET_REGS, &regs) ||
+	    ioctl(h->vcpu, KVM_RUN, 0)) {
+		snprintf(why, wlen, "kvm VM held open: state/KVM_RUN: %s", strerror(errno));
+		goto fail;
+	}
+	run = h->run;
+	if (run->exit_reason != KVM_EXIT_HLT) {
+		snprintf(why, wlen, "kvm VM held open: KVM_RUN exit %u, not HLT", run->exit_reason);
+		goto fail;
+	}
+	return 0;
+fail:
+	kvm_hold_close(h);
+	return -1;
+}
+
+static const char *owner_name(unsigned int owners, char *buf, size_t len)
+{
+	static const char * const names[8] = { "none", "self", "kvm", "3", "4", "5", "6", "error" };
+	size_t n = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < 8; i++)
+		if (owners & (1u << i))
+			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "+" : "", names[i]);
+	if (!owners)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+enum { MODE_OWNED, MODE_SHARED, MODE_SHARED_KVM, NMODES };
+
+/* loops[] rows measured in each mode: cpuid, vmcall, pio, mmio. */
+static const size_t mode_loops[] = { 1, 2, 3, 4 };
+#define NMODE_LOOPS (sizeof(mode_loops) / sizeof(mode_loops[0]))
+
+/*
+ * The in-kernel CPUID and VMCALL rows and the userspace PIO and MMIO rows
+ * again, in three modes (vmx_share is read when minivisor's first VM is
+ * created, and each run's VM is its only one):
+ *   owned       vmx_share=self: minivisor's own VMXON (6.1's KVM has VMX
+ *               off while it has no VMs; after the rows above it has none);
+ *   shared      vmx_share=kvm, no KVM vCPU exists: no foreign VMCS current,
+ *               ours stays current across exits;
+ *   shared_kvm  vmx_share=kvm with a KVM VM whose vCPU has run held open:
+ *               KVM's VMCS is current, ours only inside interrupt-off windows.
+ * MV_CHECK_CAP(MV_CAP_VMX_OWNER) after each MV_CREATE_VM says which mode a
+ * run really got; a run in another mode than asked fails the bench.
+ */
+static int share_bench(struct hv *mv, struct hv *kvm)
+{
+	static const struct {
+		const char *name, *param;
+		unsigned int owner;
+		int hold;
+	} mode[NMODES] = {
+		{ "owned", "self", MV_VMX_OWNER_SELF, 0 },
+		{ "shared", "kvm", MV_VMX_OWNER_KVM, 0 },
+		{ "shared_kvm", "kvm", MV_VMX_OWNER_KVM, 1 },
+	};
+	struct run_result base, r;
+	double per[NMODES][NMODE_LOOPS] = {};
+	int ok[NMODES][NMODE_LOOPS] = {};
+	char why[NMODES][160] = {}, got[NMODES][32] = {}, old[16];
+	const char *cellv[NMODES][NMODE_LOOPS];
+	char cellbuf[NMODES][NMODE_LOOPS][32];
+	int ret = 0;
+	size_t m, i;
+
+	param(MV_PARAM_DIR "vmx_share", old, sizeof(old));
+	for (m = 0; m < NMODES; m++) {
+		struct kvm_hold h = { .vm = -1, .vcpu = -1 };
+
+		for (i = 0; i < NMODE_LOOPS; i++)
+			cellv[m][i] = "n/a";
+		snprintf(got[m], sizeof(got[m]), "-");
+		if (mode[m].hold && kvm->sys_fd < 0) {
+			snprintf(why[m], sizeof(why[m]), "no /dev/kvm");
+			continue;
+		}
+		if (mode[m].hold && kvm_hold_open(kvm->sys_fd, &h, why[m], sizeof(why[m]))) {
+			for (i = 0; i < NMODE_LOOPS; i++)
+				cellv[m][i] = "failed";
+			ret = 1;
+			continue;
+		}
+		if (set_param("vmx_share", mode[m].param)) {
+			snprintf(why[m], sizeof(why[m]), "cannot write %s to %svmx_share",
+				 mode[m].param, MV_PARAM_DIR);
+			kvm_hold_close(&h);
+			continue;
+		}
+		mv->owners = 0;
+		median_ticks(mv, &loops[0], &base);
+		for (i = 0; i < NMODE_LOOPS; i++) {
+			if (base.outcome != RUN_OK) {
+				r = base;
+			} else {
+				median_ticks(mv, &loops[mode_loops[i]], &r);
+			}
+			if (r.outcome != RUN_OK) {
+				cellv[m][i] = r.outcome == RUN_UNHANDLED ? "unhandled" : "failed";
+				if (!why[m][0])
+					snprintf(why[m], sizeof(why[m]), "%s: %s",
+						 loops[mode_loops[i]].name, r.why);
+				ret = 1;
+				continue;
+			}
+			per[m][i] = ((double)r.ticks - (double)base.ticks) / BENCH_ITERS;
+			ok[m][i] = 1;
+			snprintf(cellbuf[m][i], sizeof(cellbuf[m][i]), "%.0f", per[m][i]);
+			cellv[m][i] = cellbuf[m][i];
+		}
+		kvm_hold_close(&h);
+		owner_name(mv->owners, got[m], sizeof(got[m]));
+		if (mv->owners && mv->owners != 1u << mode[m].owner) {
+			/* Measured, but not in the mode asked for: no figure. */
+			for (i = 0; i < NMODE_LOOPS; i++) {
+				ok[m][i] = 0;
+				cellv[m][i] = "wrong-mode";
+			}
+			snprintf(why[m], sizeof(why[m]), "vmx_share=%s gave MV_CAP_VMX_OWNER %s",
+				 mode[m].param, got[m]);
+			ret = 1;
+		}
+	}
+	set_param("vmx_share", strcmp(old, "?") ? old : "auto");
+
+	for (i = 0; i < NMODE_LOOPS; i++) {
+		char r1[32] = "n/a", r2[32] = "n/a", c[640] = "";
+
+		if (ok[MODE_OWNED][i] && ok[MODE_SHARED][i] && per[MODE_OWNED][i] > 0)
+			snprintf(r1, sizeof(r1), "%.2f", per[MODE_SHARED][i] / per[MODE_OWNED][i]);
+		if (ok[MODE_OWNED][i] && ok[MODE_SHARED_KVM][i] && per[MODE_OWNED][i] > 0)
+			snprintf(r2, sizeof(r2), "%.2f", per[MODE_SHARED_KVM][i] / per[MODE_OWNED][i]);
+		for (m = 0; m < NMODES; m++)
+			if (!ok[m][i] && why[m][0])
+				snprintf(c + strlen(c), sizeof(c) - strlen(c), "%s %s: %s",
+					 *c ? ";" : " #", mode[m].name, why[m]);
+		printf("bench-mode: %-6s owned=%s shared=%s shared_kvm=%s shared/owned=%s "
+		       "shared_kvm/owned=%s%s\n", loops[mode_loops[i]].name,
+		       cellv[MODE_OWNED][i], cellv[MODE_SHARED][i], cellv[MODE_SHARED_KVM][i],
+		       r1, r2, c);
+	}
+	printf("bench-mode: owner owned=%s shared=%s shared_kvm=%s\n",
+	       got[MODE_OWNED], got[MODE_SHARED], got[MODE_SHARED_KVM]);
+	printf("bench-mode: note: vmx_share=self, kvm, and kvm with a KVM VM held open whose one "
+	       "vCPU ran to HLT (its VMCS current on the host's one CPU); owner = "
+	       "MV_CHECK_CAP(MV_CAP_VMX_OWNER) after each MV_CREATE_VM; %d exits per run, median "
+	       "of %d runs minus the empty loop, in the same mode; vmx_share put back to %s\n",
+	       BENCH_ITERS, BENCH_REPEAT, strcmp(old, "?") ? old : "auto");
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct hv mv = { .name = "mv", .run = mv_run, .sys_fd = -1 };
@@ -1100,9 +1320,20 @@ int main(int argc, char **argv)
 		    (kvm.sys_fd >= 0 && kvm_r[i].outcome == RUN_FAILED))
 			ret = 1;
 	}
+	{
+		char own[32], sh[16];
+
+		printf("bench: note: minivisor's rows ran in VMX operation: %s (MV_CHECK_CAP("
+		       "MV_CAP_VMX_OWNER) after each MV_CREATE_VM: self = its own VMXON, kvm = "
+		       "kvm_intel's, shared), module parameter vmx_share=%s\n",
+		       owner_name(mv.owners, own, sizeof(own)),
+		       param(MV_PARAM_DIR "vmx_share", sh, sizeof(sh)));
+	}
 	if (stats_bench(&mv, &kvm_r[1], kvm_t[1], kvm.sys_fd >= 0, mv_t[1]))
 		ret = 1;
 	if (apic_bench(&mv, &kvm))
+		ret = 1;
+	if (share_bench(&mv, &kvm))
 		ret = 1;
 	return ret;
 }

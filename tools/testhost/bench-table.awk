@@ -63,8 +63,81 @@ function field(s, key,    a, n, i)
 	return ""
 }
 
+# exitbench's "bench-mode:" lines: one exit kind in three VMX modes.
+function mode_line(s,    c, w, k, n, i, m)
+{
+	c = ""
+	if (index(s, " # ")) {
+		c = substr(s, index(s, " # ") + 3)
+		s = substr(s, 1, index(s, " # ") - 1)
+	}
+	split(s, w, " ")
+	k = w[2]
+	if (k == "note:") {
+		mnote[++mnn] = substr(s, length("bench-mode: note: ") + 1)
+		return
+	}
+	if (k == "owner") {
+		for (i = 1; i <= 3; i++) {
+			m = i == 1 ? "owned" : i == 2 ? "shared" : "shared_kvm"
+			mowner[m] = field(s, m)
+		}
+		return
+	}
+	mk[++mnk] = k
+	for (i = 1; i <= 3; i++) {
+		m = i == 1 ? "owned" : i == 2 ? "shared" : "shared_kvm"
+		mv_mode[k, m] = mcell(field(s, m), m, c)
+	}
+	mr1[k] = field(s, "shared/owned")
+	mr2[k] = field(s, "shared_kvm/owned")
+	if (mr1[k] == "n/a") mr1[k] = "-"
+	if (mr2[k] == "n/a") mr2[k] = "-"
+}
+
+# A mode cell, with the reason the comment gives for that mode when it has no figure.
+function mcell(v, m, comment,    r)
+{
+	if (v ~ /^[0-9.-]+$/ || !match(comment, "(^|; )" m ": [^;]+"))
+		return v
+	r = substr(comment, RSTART, RLENGTH)
+	sub(/^; /, "", r)
+	r = substr(r, length(m) + 3)
+	gsub(/\|/, "/", r)
+	return v " (" r ")"
+}
+
+function mode_table(    i, k)
+{
+	if (!mnk)
+		return
+	printf "\nminivisor's own VMX operation vs shared with kvm_intel (same boot; module\n"
+	printf "parameter `vmx_share`; Documentation/design.md, \"Running beside KVM\"). Ticks\n"
+	printf "per exit round trip as above. owned: `self` (minivisor's VMXON); shared:\n"
+	printf "`kvm` with no KVM vCPU, so no foreign VMCS is current and ours stays current;\n"
+	printf "shared, KVM VMCS current: `kvm` while a KVM VM whose vCPU has run is open, so\n"
+	printf "minivisor's VMCS is current only in interrupt-off windows. Mode reported by\n"
+	printf "`MV_CHECK_CAP(MV_CAP_VMX_OWNER)`: owned=%s, shared=%s, shared with KVM VMCS=%s.\n\n", \
+		mowner["owned"], mowner["shared"], mowner["shared_kvm"]
+	printf "| exit | owned (`self`) | shared, no KVM VMCS current | shared, KVM VMCS current | shared / owned | KVM VMCS current / owned |\n"
+	printf "|---|---|---|---|---|---|\n"
+	for (i = 1; i <= mnk; i++) {
+		k = mk[i]
+		printf "| %s | %s | %s | %s | %s | %s |\n", label(k), mv_mode[k, "owned"], \
+			mv_mode[k, "shared"], mv_mode[k, "shared_kvm"], mr1[k], mr2[k]
+	}
+	if (mnn)
+		printf "\n"
+	for (i = 1; i <= mnn; i++)
+		printf "- %s\n", mnote[i]
+}
+
 FNR == NR {
 	sub(/\r$/, "")
+	if ($0 ~ /^bench-mode: /) {
+		mode_line($0)
+		next
+	}
 	if ($0 ~ /^bench: [0-9]+ exits per run/) {
 		iters = $2
 		sub(/.*median of /, "")
@@ -138,8 +211,10 @@ END {
 		printf "\nNotes (exitbench):\n\n"
 	for (i = 1; i <= nn; i++)
 		printf "- %s\n", note[i]
-	if (!have_prof)
+	if (!have_prof) {
+		mode_table()
 		exit 0
+	}
 	ncls = split("host|VMREAD|VMWRITE|XSAVE/XRSTOR|RDMSR|WRMSR|CPUID|VERW|FENCE|MOV CR|" \
 		     "VMPTRLD/VMCLEAR/INV*|SYSCALL/SYSRET/IRET/SWAPGS", cls, "|")
 	printf "\nOne round trip instruction by instruction (`make profile`, commit %s):\n", pmeta["commit"]
@@ -161,4 +236,5 @@ END {
 			printf " %s / %s |", pcell(k, "mv", cls[c]), pcell(k, "kvm", cls[c])
 		printf "\n"
 	}
+	mode_table()
 }
