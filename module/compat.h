@@ -173,8 +173,9 @@ static __always_inline void mv_hw_breakpoint_restore(struct mv_host_drs *h)
  * No safe replacement (design.md, "Linux 7.2"): VMXON and CR4.VMXE belong
  * to core x86 (x86_virt_get_ref), native_write_cr4 is not exported and
  * writing CR4 behind the kernel's per-CPU shadow would be undone by its
- * next cr4_update_irqsoff(). These stubs are never reached: VMX enable
- * fails first.
+ * next cr4_update_irqsoff(). These stubs are never reached: on 7.2
+ * minivisor shares kvm_intel's VMX operation (vmx/vmx_share.c) and, with
+ * vmx_share=self, fails with EOPNOTSUPP before any CR4 write.
  */
 #define MV_VMX_OWNED_BY_CORE		1
 #define mv_cr4_set_vmxe()		WARN_ON_ONCE(1)
