@@ -6,6 +6,7 @@
 #include <linux/module.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
+#include <linux/workqueue.h>
 #include <asm/tsc.h>
 #include "mv.h"
 #include "stats.h"
@@ -14,18 +15,43 @@ const struct mv_backend_ops *mv_ops;
 
 static DEFINE_MUTEX(mv_hw_lock);
 static unsigned int mv_hw_users;
+/* No VM, but the backend's state is kept a while (mv_ops->linger_ms). */
+static bool mv_hw_lingering;
+
+static void mv_hw_linger_end(struct work_struct *work)
+{
+	mutex_lock(&mv_hw_lock);
+	if (mv_hw_lingering && !mv_hw_users) {
+		mv_hw_lingering = false;
+		mv_ops->disable();
+	}
+	mutex_unlock(&mv_hw_lock);
+}
+
+static DECLARE_DELAYED_WORK(mv_hw_linger_work, mv_hw_linger_end);
 
 /*
- * VMX is turned on when the first VM is created and off when the last one
- * goes, so a loaded but idle minivisor never blocks another hypervisor.
+ * Hardware virtualization is turned on when the first VM is created and
+ * off when the last one goes, so a loaded but idle minivisor never blocks
+ * another hypervisor. A backend whose state costs much to set up and
+ * nothing to keep (sharing kvm_intel's VMX operation: a KVM VM, text
+ * patching) may keep it for linger_ms after the last VM, so that a VMM
+ * that closes a VM and opens the next does not pay for it each time.
  */
 int mv_hw_get(void)
 {
 	int r = 0;
 
 	mutex_lock(&mv_hw_lock);
-	if (!mv_hw_users)
-		r = mv_ops->enable();
+	if (!mv_hw_users) {
+		if (mv_hw_lingering) {
+			/* If the work already runs, it finds a user and leaves. */
+			cancel_delayed_work(&mv_hw_linger_work);
+			mv_hw_lingering = false;
+		} else {
+			r = mv_ops->enable();
+		}
+	}
 	if (!r)
 		mv_hw_users++;
 	mutex_unlock(&mv_hw_lock);
@@ -34,10 +60,29 @@ int mv_hw_get(void)
 
 void mv_hw_put(void)
 {
+	unsigned int ms;
+
 	mutex_lock(&mv_hw_lock);
-	if (!--mv_hw_users)
-		mv_ops->disable();
+	if (!--mv_hw_users) {
+		ms = mv_ops->linger_ms ? mv_ops->linger_ms() : 0;
+		if (ms) {
+			mv_hw_lingering = true;
+			mod_delayed_work(system_wq, &mv_hw_linger_work, msecs_to_jiffies(ms));
+		} else {
+			mv_ops->disable();
+		}
+	}
 	mutex_unlock(&mv_hw_lock);
+}
+
+/*
+ * Ends a linger now: at unload, and when a setting the next VM reads
+ * changes. Process context, without mv_hw_lock.
+ */
+void mv_hw_linger_flush(void)
+{
+	mod_delayed_work(system_wq, &mv_hw_linger_work, 0);
+	flush_delayed_work(&mv_hw_linger_work);
 }
 
 static long mv_check_cap(unsigned long cap)
@@ -150,6 +195,8 @@ static void __exit mv_exit(void)
 	misc_deregister(&mv_miscdev);
 	/* Waits for netlink requests in flight (they may hold the last VM reference). */
 	mv_netlink_exit();
+	/* The last VM may have gone a moment ago, its backend state lingering. */
+	mv_hw_linger_flush();
 	mv_vcpu_preempt_exit();
 	mv_vmx_exit();
 }

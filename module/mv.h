@@ -274,6 +274,11 @@ struct mv_backend_ops {
 	/* Turn hardware virtualization on/off on every online CPU. */
 	int (*enable)(void);
 	void (*disable)(void);
+	/*
+	 * Optional: how long (ms) to keep the enabled state after the last
+	 * VM is gone, 0 for not at all; asked at that moment.
+	 */
+	unsigned int (*linger_ms)(void);
 	u64 (*cap)(unsigned int cap);
 
 	int (*vm_init)(struct mv_vm *vm);
@@ -353,6 +358,7 @@ void mv_vmx_exit(void);
 /* main.c */
 int mv_hw_get(void);
 void mv_hw_put(void);
+void mv_hw_linger_flush(void);
 
 /* vm_registry.c: every live VM by id; lookups return a reference. */
 int mv_vm_register(struct mv_vm *vm);

@@ -32,6 +32,8 @@ extern volatile uint32_t cpuid_nprobes;
 uint64_t guest_cpuid_probe(uint64_t arg);
 uint64_t guest_xsetbv_osxsave(uint64_t arg);
 uint64_t guest_xsetbv_no_osxsave(uint64_t arg);
+uint64_t guest_osxsave_xgetbv(uint64_t arg);
+extern const uint8_t guest_xsetbv_cr4_rip[], guest_osxsave_cr4_rip[];
 extern const uint8_t guest_xsetbv_rip[];
 uint64_t guest_fpu_state(uint64_t arg);
 extern volatile uint32_t fpu_release;
@@ -413,10 +415,25 @@ static void test_set_cpuid_errors(void)
 
 /*
  * XSETBV: the guest's XCR0 takes the value where the host can switch it
- * (host XSAVE on); otherwise, and for every invalid value, the guest gets
- * #UD or #GP(0) through its own IDT with RIP on the XSETBV. The emulated
- * host runs its kernel without XSAVE, so there only the #UD branch runs.
+ * (host XSAVE on); for every invalid value the guest gets #GP(0), and #UD
+ * without CR4.OSXSAVE, through its own IDT with RIP on the XSETBV. Where
+ * the host runs without XSAVE (the emulated hosts do), setting CR4.OSXSAVE
+ * is already refused: #GP(0) on the MOV to CR4, as on a CPU without XSAVE.
  */
+/* The guest's next stop is #GP(0) at RIP (CR4.OSXSAVE refused). */
+static void expect_gp_at(struct tvm *t, const char *what, const uint8_t *rip)
+{
+	struct ucall_info uc;
+
+	tvm_run(t);
+	ASSERT_EQ(tvm_get_ucall(t, &uc), UCALL_EXCEPTION);
+	test_diag("%s: CR4.OSXSAVE refused, guest exception %llu, error code %llu", what,
+		  (unsigned long long)uc.args[0], (unsigned long long)uc.args[1]);
+	EXPECT_EQ(uc.args[0], VEC_GP);
+	EXPECT_EQ(uc.args[1], 0);
+	EXPECT_EQ(uc.args[2], (uint64_t)(uintptr_t)rip);
+}
+
 struct xsetbv_case {
 	const char *what;
 	uint32_t index;
@@ -432,6 +449,10 @@ static void run_xsetbv(struct tvm *t, guest_fn fn, const struct xsetbv_case *c, 
 	uint64_t cmd;
 
 	tvm_start_long(t, fn, (uint64_t)c->index << 32 | c->value);
+	if (!xsave && fn == guest_xsetbv_osxsave) {
+		expect_gp_at(t, c->what, guest_xsetbv_cr4_rip);
+		return;
+	}
 	tvm_expect_sync(t, &uc, 1);	/* CR4 written */
 	tvm_run(t);
 	if (run->exit_reason == MV_EXIT_INTERNAL_ERROR)
@@ -476,6 +497,33 @@ static void test_xsetbv(void)
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		run_xsetbv(&t, guest_xsetbv_osxsave, &cases[i], xsave);
 	run_xsetbv(&t, guest_xsetbv_no_osxsave, &no_osxsave, true);
+	tvm_destroy(&t);
+}
+
+/*
+ * CR4.OSXSAVE set and XCR0 read back in one go: the guest must see its own
+ * XCR0 (1 at power-on), never the host's. minivisor intercepts writes of
+ * OSXSAVE, so the entry after it loads the guest's XCR0; were OSXSAVE
+ * guest-owned, the guest would read (and could use) the host's until its
+ * next exit. Without host XSAVE the MOV to CR4 must fault instead: the
+ * emulated 6.1 host gives up XSAVE with XCR0 left at 0xe7, which a guest
+ * with OSXSAVE read (and could use: AVX-512 state nothing saves).
+ */
+static void test_osxsave_then_xgetbv(void)
+{
+	bool xsave = host_has_flag("xsave");
+	struct tvm t;
+	uint64_t got;
+
+	tvm_create_long(&t, guest_osxsave_xgetbv, 0);
+	if (!xsave) {
+		expect_gp_at(&t, "host without XSAVE", guest_osxsave_cr4_rip);
+		tvm_destroy(&t);
+		return;
+	}
+	got = tvm_run_done(&t);
+	test_diag("guest XCR0 right after setting CR4.OSXSAVE: %#llx", (unsigned long long)got);
+	EXPECT_EQ(got, 1);
 	tvm_destroy(&t);
 }
 
@@ -670,6 +718,7 @@ static const struct test_case tests[] = {
 	{ "set_get_round_trip", test_set_get_round_trip, 0 },
 	{ "set_cpuid_errors", test_set_cpuid_errors, 0 },
 	{ "xsetbv", test_xsetbv, 0 },
+	{ "osxsave_then_xgetbv_sees_guest_xcr0", test_osxsave_then_xgetbv, 0 },
 	{ "fpu_state_across_exits_sleep_signal", test_fpu_state, 0 },
 	{ "mitigations_logged", test_mitigations_logged, 0 },
 };

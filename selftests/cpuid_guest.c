@@ -36,7 +36,8 @@ static __attribute__((noinline)) uint64_t guest_xsetbv(uint64_t arg, int osxsave
 	asm volatile("mov %%cr4, %0" : "=r"(cr4));
 	if (osxsave)
 		cr4 |= XSETBV_CR4_OSXSAVE;
-	asm volatile("mov %0, %%cr4" : : "r"(cr4));
+	asm volatile(".globl guest_xsetbv_cr4_rip\n"
+		     "guest_xsetbv_cr4_rip: mov %0, %%cr4" : : "r"(cr4));
 	GUEST_SYNC(cr4);
 	asm volatile(".globl guest_xsetbv_rip\n"
 		     "guest_xsetbv_rip: xsetbv" : : "c"(index), "a"(lo), "d"(0));
@@ -52,6 +53,24 @@ uint64_t guest_xsetbv_osxsave(uint64_t arg)
 uint64_t guest_xsetbv_no_osxsave(uint64_t arg)
 {
 	return guest_xsetbv(arg, 0);
+}
+
+/*
+ * Sets CR4.OSXSAVE and reads XCR0 at once, with no exit of its own in
+ * between: the value must be the guest's XCR0, not the host's.
+ */
+uint64_t guest_osxsave_xgetbv(uint64_t arg)
+{
+	uint32_t xlo, xhi;
+	uint64_t cr4;
+
+	(void)arg;
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= XSETBV_CR4_OSXSAVE;
+	asm volatile(".globl guest_osxsave_cr4_rip\n"
+		     "guest_osxsave_cr4_rip: mov %2, %%cr4\n\txgetbv"
+		     : "=&a"(xlo), "=&d"(xhi) : "r"(cr4), "c"(0));
+	return (uint64_t)xhi << 32 | xlo;
 }
 
 /*

@@ -202,7 +202,8 @@ static void test_signal_interrupts_spin(void)
 	tvm_create_real(&t, RM_BLOB(spin));
 	for (round = 0; round < 3; round++) {
 		runner_start(&r, &t);
-		sleep_ms(200);
+		/* Long enough to be in the guest (10 M instructions in Bochs). */
+		sleep_ms(50);
 		/* "jmp ." never exits by itself. */
 		ASSERT_FALSE(runner_done(&r));
 		latency = runner_interrupt(&r);
@@ -231,7 +232,7 @@ static void test_concurrent_run_ebusy(void)
 	tvm_create_real(&t, RM_BLOB(spin));
 	runner_start(&a, &t);
 	runner_start(&b, &t);
-	sleep_ms(500);
+	sleep_ms(150);
 	/* Exactly one of them returned, with EBUSY; the other spins. */
 	ASSERT_TRUE(runner_done(&a) != runner_done(&b));
 	busy = runner_done(&a) ? &a : &b;
@@ -256,11 +257,11 @@ static void test_close_vm_fd_while_running(void)
 	install_sigusr1();
 	tvm_create_real(&t, RM_BLOB(spin));
 	runner_start(&r, &t);
-	sleep_ms(300);
+	sleep_ms(100);
 	ASSERT_FALSE(runner_done(&r));
 	ASSERT_EQ(close(t.vm.vm_fd), 0);
 	t.vm.vm_fd = -1;
-	sleep_ms(300);
+	sleep_ms(100);
 	ASSERT_FALSE(runner_done(&r));
 	runner_interrupt(&r);
 	ASSERT_ERR(r.ret, EINTR);

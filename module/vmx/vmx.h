@@ -39,10 +39,16 @@
 #define VMX_CR4_GUEST_OWNED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
 				 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
 				 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-				 X86_CR4_FSGSBASE | X86_CR4_PCIDE | X86_CR4_OSXSAVE | \
+				 X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
 				 X86_CR4_SMEP | X86_CR4_SMAP)
-/* The bits of those a guest may also set through an exit or MV_SET_SREGS. */
-#define VMX_CR4_GUEST_VALID	(VMX_CR4_GUEST_OWNED | X86_CR4_UMIP)
+/*
+ * The bits a guest may also set through an exit or MV_SET_SREGS. OSXSAVE
+ * is host-owned so that every change of it exits: whether the guest's XCR0
+ * is loaded at entry depends on it (vmx_fpu_enter_xcr0()), and a guest
+ * that set it without an exit would run with the host's XCR0, free to
+ * XRSTOR the VMM thread's PKRU, until its next exit.
+ */
+#define VMX_CR4_GUEST_VALID	(VMX_CR4_GUEST_OWNED | X86_CR4_UMIP | X86_CR4_OSXSAVE)
 
 /* What the capability MSRs allow, computed once at module load. */
 struct vmx_config {
@@ -184,6 +190,7 @@ extern int vmx_owner;
 bool vmx_share_wanted(bool *required);
 int vmx_share_enable(void);
 void vmx_share_disable(void);
+unsigned int vmx_share_linger(void);
 void vmx_share_load(struct vmx_vcpu *vx);
 void vmx_share_put(struct vmx_vcpu *vx);
 bool vmx_share_acquire(struct vmx_vcpu *vx);

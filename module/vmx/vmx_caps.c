@@ -61,12 +61,21 @@ static int vmx_check_firmware(void)
 /*
  * The host's XCR0, put back after every exit where the guest's differs
  * (vmx_fpu.c); 0 when the host kernel runs without XSAVE (e.g. the emulated
- * test host), where the guest's XSETBV raises #UD.
+ * test host, noxsave), where the guest's XSETBV raises #UD.
+ *
+ * Without host XSAVE the guest may not set CR4.OSXSAVE either (#GP, as on a
+ * CPU without XSAVE; CPUID hides XSAVE then): XCR0 is never switched, and
+ * it need not be 1 there. A kernel that gives up XSAVE after its FPU setup
+ * wrote XCR0 leaves that value (6.1 under Bochs: 0xe7, AVX-512 state on),
+ * and a guest with OSXSAVE would run with it, using register state the
+ * host neither saves nor clears between guests.
  */
 static void vmx_setup_xsave(void)
 {
 	vmx_cfg.host_xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ?
 			    xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+	if (!vmx_cfg.host_xcr0)
+		vmx_cfg.cr4_fixed1 &= ~X86_CR4_OSXSAVE;
 }
 
 /*

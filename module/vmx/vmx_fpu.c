@@ -105,7 +105,9 @@ bool vmx_fpu_enter_xcr0(struct vmx_vcpu *vx)
 
 	/*
 	 * Without CR4.OSXSAVE the guest can neither read XCR0 nor use what it
-	 * enables (SDM Vol. 1 13.3), so the host's may stay, as KVM does.
+	 * enables (SDM Vol. 1 13.3), so the host's may stay, as KVM does. The
+	 * guest cannot set it without an exit (host-owned, vmx.h), so this
+	 * holds until the next entry decides again.
 	 */
 	if (!(vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE))
 		return false;

@@ -29,6 +29,7 @@ static const struct mv_backend_ops vmx_ops = {
 	.exit_reason_name = vmx_exit_reason_name,
 	.enable		 = vmx_hw_enable,
 	.disable	 = vmx_hw_disable,
+	.linger_ms	 = vmx_share_linger,
 	.cap		 = vmx_cap,
 	.vm_init	 = vmx_vm_init,
 	.vm_destroy	 = vmx_vm_destroy,

@@ -85,6 +85,8 @@ static int vmx_share_param_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	WRITE_ONCE(vmx_share_policy, i);
+	/* The next VM reads it: a session kept after the last VM ends now. */
+	mv_hw_linger_flush();
 	return 0;
 }
 
@@ -100,6 +102,21 @@ static const struct kernel_param_ops vmx_share_param_ops = {
 module_param_cb(vmx_share, &vmx_share_param_ops, NULL, 0644);
 MODULE_PARM_DESC(vmx_share,
 		 "auto: use kvm_intel's VMX operation when it is loaded (always on kernels that keep VMX in core x86); kvm: always; self: VMXON by minivisor. Read when the first VM is created");
+
+/*
+ * Setting up a shared session costs a KVM VM and the text patching of the
+ * vmx_shared key (every VMCS accessor); keeping it costs nothing but the
+ * hold on kvm_intel. So it is kept this long after the last VM is closed.
+ */
+static unsigned int vmx_share_linger_ms = 1000;
+module_param(vmx_share_linger_ms, uint, 0644);
+MODULE_PARM_DESC(vmx_share_linger_ms,
+		 "While sharing kvm_intel's VMX operation, keep it (and the hold on kvm_intel) this many ms after the last VM is closed (0: end at once; writing vmx_share ends it at once)");
+
+unsigned int vmx_share_linger(void)
+{
+	return vmx_owner == MV_VMX_OWNER_KVM ? min(READ_ONCE(vmx_share_linger_ms), 60000U) : 0;
+}
 
 /* The KVM VM that keeps kvm_intel's VMX operation on, while sharing. */
 static struct file *vmx_kvm_vm;
@@ -199,9 +216,17 @@ int vmx_share_enable(void)
 /* The last VM is gone: kvm_intel may turn VMX off and unload again. */
 void vmx_share_disable(void)
 {
-	if (vmx_kvm_vm)
-		fput(vmx_kvm_vm);
+	if (!vmx_kvm_vm)
+		return;
+	fput(vmx_kvm_vm);
 	vmx_kvm_vm = NULL;
+	/*
+	 * At the end of a linger this runs in a kworker, whose fput is
+	 * deferred to a work of its own: release the KVM VM (and its hold on
+	 * kvm_intel) before returning, as a VMM's close does.
+	 */
+	if (current->flags & PF_KTHREAD)
+		flush_delayed_fput();
 }
 
 /* The vCPU loaded on this CPU (preemption off). */

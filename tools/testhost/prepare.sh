@@ -30,9 +30,9 @@ th_build_module()
 {
 	local kdir=$1 log=$2 src=${3:-}
 	if [ -n "${TH_MODULE_DIR:-}" ]; then
-		make -C "$kdir" M="${src:-$TH_MODULE_DIR}" W=1 modules >"$log" 2>&1
+		make ${TH_MAKE_JOBS:+-j"$TH_MAKE_JOBS"} -C "$kdir" M="${src:-$TH_MODULE_DIR}" W=1 modules >"$log" 2>&1
 	else
-		make -C "${src:-$ROOT}" module KDIR="$kdir" W=1 >"$log" 2>&1
+		make ${TH_MAKE_JOBS:+-j"$TH_MAKE_JOBS"} -C "${src:-$ROOT}" module KDIR="$kdir" W=1 >"$log" 2>&1
 	fi
 }
 
