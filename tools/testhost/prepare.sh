@@ -24,6 +24,15 @@ th_new_logdir()
 	echo "$dir"
 }
 
+# Puts process PID (and what it starts) at the lowest CPU priority: with
+# SCHED_IDLE it runs only on a core no Bochs wants (at nice 10 the CFS
+# weights still give it about a tenth of a core next to each busy Bochs);
+# nice 19 where chrt fails.
+th_background()
+{
+	chrt -i -p 0 "$1" > /dev/null 2>&1 || renice -n 19 -p "$1" > /dev/null 2>&1 || :
+}
+
 # Builds the module with W=1 against KDIR, in SRC (default: the tree, or
 # TH_MODULE_DIR). usage: th_build_module KDIR LOG [SRC]; returns make's status.
 th_build_module()
