@@ -387,8 +387,11 @@ static void msi_wakes(uint64_t halt)
 
 	lapic_create(&t, guest_lapic_wait, halt);
 	vcpu_thread_start(&v, t.vm.vcpu_fd, t.vm.run);
-	/* Halted (or spinning) in the kernel's MV_RUN: no exit to userspace. */
-	EXPECT_FALSE(vcpu_thread_wait(&v, 0.3));
+	/*
+	 * Halted (or spinning) in the kernel's MV_RUN: no exit to userspace
+	 * for 0.1 s (20 M instructions in Bochs: long past the entry).
+	 */
+	EXPECT_FALSE(vcpu_thread_wait(&v, 0.1));
 	EXPECT_EQ(mv_signal_msi(t.vm.vm_fd, MSI_ADDR(0), 0, MSI_DATA(0x80, 0)), 1);
 	if (!vcpu_thread_wait(&v, 20.0)) {
 		pthread_kill(v.tid, SIGUSR1);
@@ -462,7 +465,7 @@ static void test_init_sipi_starts_ap(void)
 	ASSERT_TRUE(run1 != NULL);
 
 	vcpu_thread_start(&v, fd1, run1);
-	EXPECT_FALSE(vcpu_thread_wait(&v, 0.3));
+	EXPECT_FALSE(vcpu_thread_wait(&v, 0.1));
 	pthread_kill(v.tid, SIGUSR1);
 	ASSERT_TRUE(vcpu_thread_wait(&v, 10.0));
 	pthread_join(v.tid, NULL);
@@ -472,7 +475,7 @@ static void test_init_sipi_starts_ap(void)
 	EXPECT_EQ(state, MV_MP_STATE_WAIT_SIPI);
 
 	vcpu_thread_start(&v, fd1, run1);
-	EXPECT_FALSE(vcpu_thread_wait(&v, 0.2));
+	EXPECT_FALSE(vcpu_thread_wait(&v, 0.1));
 	/* vCPU 0 sends INIT and STARTUP; ICR delivery status reads 0 (sent). */
 	EXPECT_EQ(tvm_run_done(&t), 0);
 	if (!vcpu_thread_wait(&v, 20.0)) {

@@ -349,18 +349,28 @@ void vmx_share_unborrow(struct vmx_vcpu *prev)
 	__this_cpu_write(vmx_vmcs_ready, false);
 }
 
-/* A VMCS access through a window (vmcs.h), preemption and interrupts handled. */
-unsigned long vmx_shared_vmread(unsigned long field)
+/*
+ * One VMREAD (!write) or VMWRITE of the loaded vCPU's VMCS (vmcs.h), with
+ * preemption off: at once where that VMCS is current, else inside an
+ * interrupts-off window that puts KVM's back.
+ */
+static __always_inline unsigned long vmx_shared_access(unsigned long field,
+							unsigned long value, bool write)
 {
-	unsigned long flags, v = 0;
+	unsigned long flags = 0, v = 0;
+	bool window;
 
 	preempt_disable();
-	if (likely(__this_cpu_read(vmx_vmcs_ready))) {
-		v = vmx_raw_vmread(field);
-	} else {
+	window = unlikely(!__this_cpu_read(vmx_vmcs_ready));
+	if (window)
 		local_irq_save(flags);
-		if (vmx_share_acquire(this_cpu_ptr(&vmx_share_cpu)->loaded))
+	if (!window || vmx_share_acquire(this_cpu_ptr(&vmx_share_cpu)->loaded)) {
+		if (write)
+			vmx_raw_vmwrite(field, value);
+		else
 			v = vmx_raw_vmread(field);
+	}
+	if (window) {
 		vmx_share_release();
 		local_irq_restore(flags);
 	}
@@ -368,21 +378,14 @@ unsigned long vmx_shared_vmread(unsigned long field)
 	return v;
 }
 
+unsigned long vmx_shared_vmread(unsigned long field)
+{
+	return vmx_shared_access(field, 0, false);
+}
+
 void vmx_shared_vmwrite(unsigned long field, unsigned long value)
 {
-	unsigned long flags;
-
-	preempt_disable();
-	if (likely(__this_cpu_read(vmx_vmcs_ready))) {
-		vmx_raw_vmwrite(field, value);
-	} else {
-		local_irq_save(flags);
-		if (vmx_share_acquire(this_cpu_ptr(&vmx_share_cpu)->loaded))
-			vmx_raw_vmwrite(field, value);
-		vmx_share_release();
-		local_irq_restore(flags);
-	}
-	preempt_enable();
+	vmx_shared_access(field, value, true);
 }
 
 /* A VMCS dump or error read would show KVM's VMCS unless ours is current. */
