@@ -897,6 +897,21 @@ static int set_param(const char *name, const char *val)
 }
 
 /*
+ * Ends a shared session minivisor keeps after its last VM (the module
+ * parameter vmx_share_linger_ms; writing vmx_share ends it): its KVM VM,
+ * created from this process, has KVM's debugfs directory "PID-FD" for an
+ * fd number this process has freed and may give the next KVM VM, whose
+ * counters would then be missing. Called before each KVM measurement.
+ */
+static void end_shared_linger(void)
+{
+	char sh[32];
+
+	if (strcmp(param(MV_PARAM_DIR "vmx_share", sh, sizeof(sh)), "?"))
+		set_param("vmx_share", sh);
+}
+
+/*
  * Each vCPU reads stats_histograms and flight_entries when it is created,
  * so every run below gets the configuration set before it. The default
  * (histograms on, 64-entry recorder) is the cpuid row above.
@@ -1000,6 +1015,7 @@ static int apic_bench(struct hv *mv, struct hv *kvm)
 			kvm_r[i].outcome = APIC_NA;
 			snprintf(kvm_r[i].why, sizeof(kvm_r[i].why), "%s", kvm_r[0].why);
 		} else {
+			end_shared_linger();
 			apic_measure(kvm, &apic_rows[i], &kvm_r[i]);
 		}
 	}
@@ -1296,8 +1312,10 @@ int main(int argc, char **argv)
 		return profile(&mv, &kvm);
 
 	per_exit(&mv, mv_r, mv_t);
-	if (kvm.sys_fd >= 0)
+	if (kvm.sys_fd >= 0) {
+		end_shared_linger();
 		per_exit(&kvm, kvm_r, kvm_t);
+	}
 
 	printf("bench: %d exits per run, median of %d runs, ticks per exit round trip\n",
 	       BENCH_ITERS, BENCH_REPEAT);
