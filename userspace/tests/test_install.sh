@@ -135,6 +135,16 @@ else
 	else
 		skip "dkms install" "nothing was built"
 	fi
+	# Kept for make install below (the tree has no module in a fresh clone,
+	# where make check builds it in a scratch copy): remove deletes it.
+	if [ -n "$dk_kver" ]; then
+		for f in "$DK_TREE/minivisor/$VERSION/$dk_kver/x86_64/module/minivisor.ko"*; do
+			case $f in
+			*.xz) xz -dc "$f" >"$TMP/minivisor.ko" ;;
+			*) cp "$f" "$TMP/minivisor.ko" ;;
+			esac
+		done
+	fi
 	dkms_ remove "minivisor/$VERSION" --all --no-depmod >"$TMP/dkms-remove.log" 2>&1
 	st=$?
 	[ $st -eq 0 ] && [ -z "$(dkms_ status minivisor 2>/dev/null)" ] &&
@@ -145,17 +155,9 @@ else
 fi
 
 # ---- make install / uninstall ----
-# The tree's module if "make" built one, else the one dkms built.
+# The tree's module if "make" built one, else the one dkms built (above).
 ko=$ROOT/module/minivisor.ko
-if [ ! -f "$ko" ] && [ -n "$dk_kver" ]; then
-	ko=$TMP/minivisor.ko
-	for f in "$DK_TREE/minivisor/$VERSION/$dk_kver/x86_64/module/minivisor.ko"*; do
-		case $f in
-		*.xz) xz -dc "$f" >"$ko" ;;
-		*) cp "$f" "$ko" ;;
-		esac
-	done
-fi
+[ ! -f "$ko" ] && [ -s "$TMP/minivisor.ko" ] && ko=$TMP/minivisor.ko
 if [ ! -f "$ko" ]; then
 	skip "make install, pkg-config, uninstall" \
 		"no minivisor.ko: run make with kernel headers (or install dkms)"
